@@ -1,0 +1,159 @@
+"""Cross-references and summaries derived from a validated corpus.
+
+Everything a page shows that is not a field of one record is computed here, once, so that
+templates only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .grading import LEVELS, ClaimVerdict, Grade, direction, grade, judge, sample_size
+from .schema import DESIGN_TYPES, DOSE_CLASSES, FINDINGS, AdverseEvent, Study
+from .validate import Corpus
+
+DOSE_LABELS = {
+    "micro": "Microdose",
+    "low": "Low dose",
+    "full": "Full dose",
+    "sub-anaesthetic": "Sub-anaesthetic (ketamine)",
+}
+
+
+@dataclass(frozen=True)
+class DomainSummary:
+    """One row of a substance page's per-outcome table."""
+
+    domain: str
+    dose_class: str
+    studies: list[Study]
+    participants: int
+    designs: list[str]
+    directions: dict[str, int]
+    strongest: Grade
+    harms: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    study: Study
+    event: AdverseEvent
+
+
+@dataclass
+class Catalog:
+    corpus: Corpus
+    grades: dict[str, Grade] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.grades = {sid: grade(s) for sid, s in self.corpus.studies.items()}
+
+    @property
+    def studies(self) -> dict[str, Study]:
+        return self.corpus.studies
+
+    @cached_property
+    def verdicts(self) -> dict[str, ClaimVerdict]:
+        return {cid: judge(c, self.studies) for cid, c in self.corpus.claims.items()}
+
+    def by_substance(self, substance: str) -> list[Study]:
+        return [s for s in self.studies.values() if substance in s.substances]
+
+    def by_mechanism(self, mechanism: str) -> list[Study]:
+        return [s for s in self.studies.values() if mechanism in s.mechanisms]
+
+    def split_by_dose(self, studies: list[Study], substance: str | None = None) -> dict[str, list[Study]]:
+        """Studies grouped by dose class (in the vocabulary's order); never pooled."""
+        groups: dict[str, list[Study]] = {d: [] for d in DOSE_CLASSES}
+        for study in studies:
+            for dose in {i.dose_class for i in study.interventions
+                         if substance is None or i.substance == substance}:
+                groups[dose].append(study)
+        return {d: sorted(v, key=self.sort_key) for d, v in groups.items() if v}
+
+    def sort_key(self, study: Study) -> tuple[int, int, str]:
+        """Strongest evidence first, then newest."""
+        return (self.grades[study.id].level.rank, -study.year, study.id)
+
+    def domain_summaries(self, substance: str) -> list[DomainSummary]:
+        cells: dict[tuple[str, str], list[Study]] = defaultdict(list)
+        for study in self.by_substance(substance):
+            doses = {i.dose_class for i in study.interventions if i.substance == substance}
+            for domain in dict.fromkeys(o.domain for o in study.outcomes):
+                for dose in doses:
+                    cells[(domain, dose)].append(study)
+        rows = []
+        for (domain, dose), studies in cells.items():
+            directions = dict.fromkeys(FINDINGS, 0)
+            for study in studies:
+                d = direction(o.finding for o in study.outcomes if o.domain == domain)
+                if d:
+                    directions[d] += 1
+            strongest = min((self.grades[s.id] for s in studies), key=lambda g: g.level.rank)
+            rows.append(DomainSummary(
+                domain=domain,
+                dose_class=dose,
+                studies=sorted(studies, key=self.sort_key),
+                participants=sum(sample_size(s) or 0 for s in studies),
+                designs=sorted({s.design.type for s in studies}),
+                directions=directions,
+                strongest=strongest,
+                harms=directions["harm"],
+            ))
+        return sorted(rows, key=lambda r: (DOSE_CLASSES.index(r.dose_class), r.domain))
+
+    def adverse_events(self, substance: str | None = None) -> dict[tuple[str, str], list[EventRow]]:
+        """Adverse events keyed by (substance, dose class)."""
+        table: dict[tuple[str, str], list[EventRow]] = defaultdict(list)
+        for study in sorted(self.studies.values(), key=self.sort_key):
+            pairs = {(i.substance, i.dose_class) for i in study.interventions}
+            for sub, dose in sorted(pairs, key=lambda p: (p[0], DOSE_CLASSES.index(p[1]))):
+                if substance is not None and sub != substance:
+                    continue
+                for event in study.adverse_events:
+                    table[(sub, dose)].append(EventRow(study, event))
+        return dict(sorted(table.items(), key=lambda kv: (kv[0][0], DOSE_CLASSES.index(kv[0][1]))))
+
+    def serious_events(self) -> list[EventRow]:
+        return [EventRow(s, e) for s in sorted(self.studies.values(), key=self.sort_key)
+                for e in s.adverse_events if e.serious or e.withdrawals]
+
+    def newest(self, count: int = 6) -> list[Study]:
+        return sorted(self.studies.values(), key=lambda s: (-s.year, s.id))[:count]
+
+    def recently_reviewed(self, count: int = 6) -> list[Study]:
+        return sorted(self.studies.values(),
+                      key=lambda s: (s.review.last_reviewed, s.id), reverse=True)[:count]
+
+    def claims_for_study(self, study_id: str) -> list[str]:
+        return [cid for cid, c in self.corpus.claims.items()
+                if study_id in c.studies or study_id in c.context_studies]
+
+    def dose_counts(self) -> dict[str, int]:
+        """How many studies have at least one arm in each dose class."""
+        counts = {d: sum(d in s.dose_classes for s in self.studies.values()) for d in DOSE_CLASSES}
+        return {d: n for d, n in counts.items() if n}
+
+    def facet_values(self) -> dict[str, dict[str, str]]:
+        """For the evidence table's filters: facet -> {value id: label}, in display order."""
+        vocab = self.corpus.vocabulary
+        studies = list(self.studies.values())
+        used_subs = {x for s in studies for x in s.substances}
+        used_domains = {o.domain for s in studies for o in s.outcomes}
+        used_conditions = {s.population.condition for s in studies}
+        used_designs = {s.design.type for s in studies}
+        return {
+            "substance": {k: v.name for k, v in vocab.substances.items() if k in used_subs},
+            "dose": {d: DOSE_LABELS[d] for d in DOSE_CLASSES if d in self.dose_counts()},
+            "design": {d: d.replace("-", " ") for d in DESIGN_TYPES if d in used_designs},
+            "condition": {k: v.name for k, v in vocab.conditions.items() if k in used_conditions},
+            "domain": {k: v.name for k, v in vocab.outcome_domains.items() if k in used_domains},
+        }
+
+    def level_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(LEVELS, 0)
+        for g in self.grades.values():
+            counts[g.level.code] += 1
+        return counts

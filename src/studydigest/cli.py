@@ -1,0 +1,138 @@
+"""Command line: ``studydigest validate | schema | render``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .load import Problem
+from .render import write_docs
+from .schema import Claim, Study
+from .validate import Layout, validate_project
+
+
+def _emit(problems: list[Problem], fmt: str) -> None:
+    for p in problems:
+        if fmt == "github":
+            level = "warning" if p.severity == "warning" else "error"
+            message = (f"{p.field}: " if p.field else "") + p.message
+            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            sys.stdout.write(f"::{level} file={p.file},line={p.line},col={p.col}::{message}\n")
+        else:
+            sys.stdout.write(f"{p}\n")
+
+
+def _selected(layout: Layout, paths: Sequence[str]) -> tuple[set[str] | None, list[Problem]]:
+    """Files named on the command line, as displayed names; None means everything."""
+    if not paths:
+        return None, []
+    chosen: set[str] = set()
+    problems = []
+    studies = layout.folder("studies").resolve()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_symlink():
+            problems.append(Problem(raw, 1, 1, "", "symbolic links are not accepted as records"))
+            continue
+        full = path.resolve()
+        if full.is_dir():
+            chosen.update(layout.display(p) for p in full.rglob("*.y*ml"))
+            continue
+        if not full.exists():
+            problems.append(Problem(raw, 1, 1, "", "no such file"))
+            continue
+        allowed = [layout.folder(n).resolve() for n in ("studies", "claims", "vocabulary")]
+        if not any(full.is_relative_to(folder) for folder in allowed):
+            problems.append(Problem(raw, 1, 1, "", f"records must live inside {studies.name}/ "
+                                    "(or claims/, vocabulary/)"))
+            continue
+        chosen.add(layout.display(full))
+    return chosen, problems
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    layout = Layout(Path(args.root).resolve())
+    chosen, problems = _selected(layout, args.paths)
+    corpus, found = validate_project(layout)
+    if chosen is not None:
+        # Problems in other files still fail the corpus, but only the named files are listed
+        # unless the problem is one of cross-file consistency involving them.
+        found = [p for p in found if p.file in chosen or not p.file.startswith("studies/")]
+    problems.extend(found)
+    _emit(problems, args.format)
+    errors = [p for p in problems if p.severity == "error"]
+    if args.format == "text":
+        if errors:
+            sys.stderr.write(f"{len(errors)} error(s)\n")
+        elif corpus is not None:
+            sys.stderr.write(f"ok: {len(corpus.studies)} studies, {len(corpus.claims)} claims\n")
+    return 1 if errors else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Study record",
+        **Study.model_json_schema(),
+    }
+    text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    if args.claims:
+        text = json.dumps(Claim.model_json_schema(), indent=2, sort_keys=True) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    layout = Layout(Path(args.root).resolve())
+    corpus, problems = validate_project(layout)
+    if corpus is None:
+        _emit(problems, "text")
+        sys.stderr.write(f"{len(problems)} error(s); nothing was written\n")
+        return 1
+    written = write_docs(corpus, layout.folder("docs"), Path(args.out))
+    sys.stderr.write(f"wrote {len(written)} generated files into {args.out}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studydigest", description=__doc__)
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--root", default=".", help="project folder (holds studies/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check study records and report every problem")
+    v.add_argument("paths", nargs="*", help="files or folders to report on (default: all)")
+    v.add_argument("--format", choices=["text", "github"], default="text")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("schema", help="write the JSON Schema of a study record")
+    s.add_argument("--out", default="-", help="file to write, or - for standard output")
+    s.add_argument("--claims", action="store_true", help="the claim record's schema instead")
+    s.set_defaults(func=cmd_schema)
+
+    r = sub.add_parser("render", help="write a complete Markdown docs folder")
+    r.add_argument("--out", required=True, help="folder to (re)create")
+    r.set_defaults(func=cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+    except OSError as exc:
+        sys.stderr.write(f"studydigest: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

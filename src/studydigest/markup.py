@@ -1,0 +1,102 @@
+"""Turning record values into inert Markdown, and record identifiers into safe links.
+
+Every value that reaches a template is escaped here unless Python code built it as
+:class:`Markup`. Escaping uses numeric character references, which every Markdown engine
+passes through as literal characters, so no record text can open a tag, a link, an
+attribute list, an admonition, a heading, a table cell or a snippet include.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from .schema import registry_name
+
+_SPECIAL = "\\`*_{}[]()<>#!|~^=$\"'&"
+_TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _SPECIAL})
+_LEADING = re.compile(r"^(\d+)([.)])|^([-+:>%;])")
+
+
+def md_escape(value: object) -> Markup:
+    """Escape one value for use anywhere in a Markdown line (paragraph or table cell)."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    text = " ".join(str(value).split())
+    text = text.translate(_TABLE)
+    text = _LEADING.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};" if m.group(1)
+                        else f"&#{ord(m.group(3))};", text)
+    return Markup(text)
+
+
+def paragraphs(value: str | None) -> Markup:
+    """Escape multi-paragraph text, keeping blank-line paragraph breaks."""
+    if not value:
+        return Markup("")
+    parts = [p for p in re.split(r"\n\s*\n", value) if p.strip()]
+    return Markup("\n\n").join(md_escape(p) for p in parts)
+
+
+def doi_url(doi: str) -> str:
+    """doi.org link; characters such as <>()[]# are percent-encoded (old Wiley DOIs)."""
+    return "https://doi.org/" + quote(doi, safe="/:;.-_")
+
+
+def pubmed_url(pmid: str) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def pmc_url(pmcid: str) -> str:
+    return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/"
+
+
+def registry_url(registration: str) -> str:
+    name = registry_name(registration)
+    if name == "ClinicalTrials.gov":
+        return f"https://clinicaltrials.gov/study/{registration}"
+    if name == "ISRCTN":
+        return f"https://www.isrctn.com/{registration}"
+    if name == "ANZCTR":
+        return f"https://www.anzctr.org.au/{registration}.aspx"
+    if name == "PROSPERO":
+        return f"https://www.crd.york.ac.uk/prospero/display_record.php?RecordID={registration[3:]}"
+    return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={registration}"
+
+
+def external_link(text: object, url: str) -> Markup:
+    """A Markdown link to an already validated https URL, opened in place."""
+    safe = quote(url, safe="/:?&=#%;,@+~.-_!$*")
+    if not safe.startswith("https://"):
+        raise ValueError(f"refusing non-https link {url!r}")
+    return Markup(f"[{md_escape(text)}]({safe})")
+
+
+def relative(target: str, page: str) -> str:
+    """Path from the Markdown file ``page`` to the Markdown file ``target``."""
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def internal_link(text: object, target: str, page: str, anchor: str = "") -> Markup:
+    href = relative(target, page) + (f"#{anchor}" if anchor else "")
+    return Markup(f"[{md_escape(text)}]({href})")
+
+
+def page_url(target: str, page: str) -> str:
+    """Relative URL between built pages with MkDocs' directory URLs (for raw HTML)."""
+
+    def built(path: str) -> str:
+        stem = path.removesuffix(".md")
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/"
+
+    here = built(page)
+    rel = posixpath.relpath(built(target) or ".", here.rstrip("/") or ".")
+    if rel == ".":
+        return "./"
+    return rel if rel.endswith("/") else rel + "/"

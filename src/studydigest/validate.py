@@ -1,0 +1,318 @@
+"""Validate a whole project: every record, every vocabulary entry, every cross-reference.
+
+Nothing stops at the first problem: each file is loaded and checked on its own, then the
+corpus is checked as a whole, and every problem found is returned together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .load import Document, LoadError, Path_, Problem, format_path, load_file
+from .schema import (
+    VOCABULARY_MODELS,
+    Article,
+    Claim,
+    Mechanism,
+    Study,
+    Substance,
+    Term,
+    check_slug,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a project keeps its data; every path is relative to ``root``."""
+
+    root: Path
+    studies: str = "studies"
+    claims: str = "claims"
+    vocabulary: str = "vocabulary"
+    docs: str = "docs"
+
+    def folder(self, name: str) -> Path:
+        return self.root / str(getattr(self, name))
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def watched(self) -> list[Path]:
+        """Folders whose change should trigger a rebuild."""
+        return [self.folder(name) for name in ("studies", "claims", "vocabulary")]
+
+
+@dataclass
+class Vocabulary:
+    substances: dict[str, Substance] = field(default_factory=dict)
+    mechanisms: dict[str, Mechanism] = field(default_factory=dict)
+    outcome_domains: dict[str, Term] = field(default_factory=dict)
+    conditions: dict[str, Term] = field(default_factory=dict)
+    articles: dict[str, Article] = field(default_factory=dict)
+
+
+@dataclass
+class Corpus:
+    """Everything validated, ready for the catalog and the renderer."""
+
+    studies: dict[str, Study]
+    claims: dict[str, Claim]
+    vocabulary: Vocabulary
+    files: dict[str, str] = field(default_factory=dict)  # record id -> file it came from
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling against the template or schema.json)"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return f"must be one of {expected} (got {value!r})"
+    if kind in {"string_type", "str_type"}:
+        if isinstance(value, bool):
+            return ("YAML reads this yes/no word as true/false; put text in quotes, "
+                    "e.g. 'no'")
+        if value is None:
+            return "must not be empty"
+        return f"must be text, not a {type(value).__name__}"
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"must be a whole number (got {value!r})"
+    if kind in {"float_parsing", "float_type", "finite_number"}:
+        return f"must be a finite number (got {value!r})"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"must be true or false (got {value!r})"
+    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        return f"must be a date written YYYY-MM-DD (got {value!r})"
+    if kind in {"list_type"}:
+        return "must be a list (lines starting with '- ')"
+    if kind in {"model_type", "dict_type"}:
+        return "must be a mapping of field: value lines"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')} (got {value!r})"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')} (got {value!r})"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "too_long":
+        return f"has too many entries (at most {ctx.get('max_length')})"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
+    if kind == "string_pattern_mismatch":
+        return f"has characters that are not allowed here (got {value!r})"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
+
+
+def model_problems(doc: Document, error: ValidationError, prefix: Path_ = ()) -> list[Problem]:
+    """Turn a pydantic error into located problems, one per failing field."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path: Path_ = (*prefix, *item["loc"])
+        key = item["type"] in {"extra_forbidden", "missing"}
+        line, col = doc.position(path, key=key)
+        problems.append(Problem(doc.file, line, col, format_path(path), _message(item)))
+    return problems
+
+
+def _validate(doc: Document, model: type[M], data: Any, prefix: Path_ = ()) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as error:
+        return None, model_problems(doc, error, prefix)
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"})
+
+
+def _records(
+    layout: Layout,
+    kind: str,
+    model: type[M],
+    problems: list[Problem],
+    refs: dict[tuple[str, ...], tuple[str, str]],
+    tables: dict[str, Any],
+) -> Iterator[tuple[Document, M]]:
+    folder = layout.folder(kind)
+    for path in _yaml_files(folder):
+        name = layout.display(path)
+        try:
+            doc = load_file(path, root=folder, display=name)
+        except LoadError as exc:
+            problems.append(exc.problem)
+            continue
+        problems.extend(doc.problems)
+        record, found = _validate(doc, model, doc.data)
+        problems.extend(found)
+        check_refs(doc, doc.data, refs, tables, problems)
+        stem = path.stem
+        record_id = doc.data.get("id")
+        if isinstance(record_id, str) and record_id != stem:
+            line, col = doc.position(("id",))
+            problems.append(Problem(name, line, col, "id",
+                                    f"id '{record_id}' must equal the file name '{stem}'"))
+            continue
+        if record is not None:
+            yield doc, record
+
+
+def load_vocabulary(layout: Layout, problems: list[Problem]) -> tuple[Vocabulary, dict[str, Document]]:
+    vocabulary = Vocabulary()
+    docs: dict[str, Document] = {}
+    folder = layout.folder("vocabulary")
+    for kind, model in VOCABULARY_MODELS.items():
+        path = folder / f"{kind}.yaml"
+        name = layout.display(path)
+        if not path.exists():
+            problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
+            continue
+        try:
+            doc = load_file(path, root=folder, display=name)
+        except LoadError as exc:
+            problems.append(exc.problem)
+            continue
+        docs[kind] = doc
+        problems.extend(doc.problems)
+        table = getattr(vocabulary, kind.replace("-", "_"))
+        for entry_id, entry in doc.data.items():
+            line, col = doc.position((entry_id,), key=True)
+            try:
+                check_slug(str(entry_id))
+            except ValueError as exc:
+                problems.append(Problem(name, line, col, str(entry_id), str(exc)))
+                continue
+            record, found = _validate(doc, model, entry, (entry_id,))
+            problems.extend(found)
+            if record is not None:
+                table[entry_id] = record
+    return vocabulary, docs
+
+
+def _expand(data: Any, pattern: tuple[str, ...], prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Values at ``pattern`` in raw YAML data; ``*`` stands for every list index."""
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _expand(item, rest, (*prefix, index))
+    elif isinstance(data, dict) and head in data:
+        yield from _expand(data[head], rest, (*prefix, head))
+
+
+STUDY_REFS = {
+    ("population", "condition"): ("conditions", "condition"),
+    ("interventions", "*", "substance"): ("substances", "substance"),
+    ("outcomes", "*", "domain"): ("outcome_domains", "outcome domain"),
+    ("mechanisms", "*"): ("mechanisms", "mechanism"),
+    ("discrepancies", "*", "article"): ("articles", "article"),
+}
+CLAIM_REFS = {
+    ("articles", "*"): ("articles", "article"),
+    ("domains", "*"): ("outcome_domains", "outcome domain"),
+    ("substances", "*"): ("substances", "substance"),
+}
+
+
+def check_refs(
+    doc: Document,
+    data: Any,
+    refs: dict[tuple[str, ...], tuple[str, str]],
+    tables: dict[str, Any],
+    problems: list[Problem],
+) -> None:
+    """Report every vocabulary id in ``data`` that is not in its table, with its position."""
+    for pattern, (table_name, kind) in refs.items():
+        known = tables[table_name]
+        for path, value in _expand(data, pattern):
+            if isinstance(value, str) and value not in known:
+                line, col = doc.position(path)
+                hint = ", ".join(sorted(known)[:15])
+                problems.append(Problem(doc.file, line, col, format_path(path),
+                                        f"unknown {kind} '{value}' (known: {hint})"))
+
+
+def _unique(
+    seen: dict[str, tuple[str, int]],
+    value: str | None,
+    doc: Document,
+    path: Path_,
+    label: str,
+    problems: list[Problem],
+) -> None:
+    if value is None:
+        return
+    key = value.lower()
+    line, col = doc.position(path)
+    if key in seen:
+        other, other_line = seen[key]
+        problems.append(Problem(doc.file, line, col, format_path(path),
+                                f"{label} '{value}' is already used by {other}:{other_line}"))
+    else:
+        seen[key] = (doc.file, line)
+
+
+def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
+    """Check everything under ``layout``; the corpus is returned only when it is clean."""
+    problems: list[Problem] = []
+    vocab, vocab_docs = load_vocabulary(layout, problems)
+
+    studies: dict[str, Study] = {}
+    files: dict[str, str] = {}
+    seen: dict[str, dict[str, tuple[str, int]]] = {"id": {}, "DOI": {}, "PMID": {}, "PMCID": {}}
+    tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
+    for doc, study in _records(layout, "studies", Study, problems, STUDY_REFS, tables):
+        _unique(seen["id"], study.id, doc, ("id",), "id", problems)
+        _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
+        _unique(seen["PMID"], study.pmid, doc, ("pmid",), "PMID", problems)
+        _unique(seen["PMCID"], study.pmcid, doc, ("pmcid",), "PMCID", problems)
+        studies[study.id] = study
+        files[study.id] = doc.file
+
+    claims: dict[str, Claim] = {}
+    tables["studies"] = studies
+    claim_refs = {**CLAIM_REFS, ("studies", "*"): ("studies", "study"),
+                  ("context_studies", "*"): ("studies", "study")}
+    for doc, claim in _records(layout, "claims", Claim, problems, claim_refs, tables):
+        claims[claim.id] = claim
+        files[claim.id] = doc.file
+
+    for kind, field_name, table in (("substances", "mechanisms", "mechanisms"),
+                                    ("mechanisms", "substances", "substances")):
+        if kind in vocab_docs:
+            doc = vocab_docs[kind]
+            for entry_id in doc.data:
+                check_refs(doc, doc.data, {(entry_id, field_name, "*"): (table, field_name[:-1])},
+                           tables, problems)
+
+    if not layout.folder("studies").is_dir():
+        problems.append(Problem(layout.studies, 1, 1, "", "the studies folder is missing"))
+    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+    if problems:
+        return None, problems
+    corpus = Corpus(
+        studies=dict(sorted(studies.items())),
+        claims=dict(sorted(claims.items())),
+        vocabulary=vocab,
+        files=files,
+    )
+    return corpus, []
