@@ -1,0 +1,186 @@
+"""Validation of records and of the corpus, and the `studydigest validate` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studydigest.cli import main
+from studydigest.validate import Layout, validate_project
+
+from .conftest import ROOT, minimal
+
+
+def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["--root", str(project), "validate", *args])
+    return code, capsys.readouterr().out
+
+
+def test_real_corpus_is_valid() -> None:
+    corpus, problems = validate_project(Layout(ROOT))
+    assert problems == []
+    assert corpus is not None
+    assert len(corpus.studies) >= 30
+    assert len(corpus.claims) >= 10
+
+
+def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(project, capsys) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        ({"finding: no-difference": "finding: great"},
+         "studies/doe-2020.yaml:28:14: outcomes[0].finding: must be one of benefit, "
+         "no-difference, harm, mixed (got 'great')"),
+        ({"journal: Journal of Tests": "journal: no"},
+         "studies/doe-2020.yaml:5:10: journal: YAML reads this yes/no word as true/false; "
+         "put text in quotes, e.g. 'no'"),
+        ({"blinding: double": "blindng: double"},
+         "studies/doe-2020.yaml:8:1: design.blinding: required field is missing\nstudies/doe-2020.yaml:10:3: design.blindng: unknown field"),
+        ({"n_randomised: 20": "n_randomised: 0"},
+         "studies/doe-2020.yaml:16:17: population.n_randomised: must be greater than 0"),
+        ({"n_randomised: 20": "n_randomised: 20\n  n_analysed: 25"},
+         "studies/doe-2020.yaml:14:3: population: n_analysed (25) cannot exceed n_randomised (20)"),
+        ({"n_randomised: 20": "n_randomised: twenty"},
+         "studies/doe-2020.yaml:16:17: population.n_randomised: must be a whole number"),
+        ({"year: 2020": "year: 1850"},
+         "studies/doe-2020.yaml:4:7: year: year must be between 1900 and"),
+        ({"year: 2020": "year: 3000"},
+         "studies/doe-2020.yaml:4:7: year: year must be between 1900 and"),
+        ({"doi: 10.1000/test.doe-2020": "doi: https://doi.org/10.1000/x"},
+         "studies/doe-2020.yaml:7:6: doi: store the DOI bare, without 'https://doi.org/'"),
+        ({"doi: 10.1000/test.doe-2020": "doi: 11.1000/x"},
+         "studies/doe-2020.yaml:7:6: doi: '11.1000/x' is not a DOI"),
+        ({"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\npmid: 0012345"},
+         "studies/doe-2020.yaml:8:7: pmid: '0012345' is not a PMID"),
+        ({"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\npmcid: PMC"},
+         "studies/doe-2020.yaml:8:8: pmcid: 'PMC' is not a PMCID"),
+        ({"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\nregistrations: [NCT123]"},
+         "studies/doe-2020.yaml:8:17: registrations[0]: 'NCT123' is not a registry id"),
+        ({"url: https://example.org/paper": "url: http://example.org/paper"},
+         "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://"),
+        ({"url: https://example.org/paper": "url: javascript:alert(1)"},
+         "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://"),
+        ({"url: https://example.org/paper": "url: https://user:pw@example.org/"},
+         "studies/doe-2020.yaml:32:10: sources[0].url: URLs may not contain a user name"),
+        ({"url: https://example.org/paper": "url: https://exämple.org/"},
+         "studies/doe-2020.yaml:32:10: sources[0].url: URLs must be ASCII"),
+        ({"doi: 10.1000/test.doe-2020\n": ""},
+         "studies/doe-2020.yaml:1:1: give at least one of doi or url"),
+        ({"substance: lsd": "substance: lsdd"},
+         "studies/doe-2020.yaml:18:16: interventions[0].substance: unknown substance 'lsdd'"),
+        ({"domain: mood": "domain: happiness"},
+         "studies/doe-2020.yaml:25:13: outcomes[0].domain: unknown outcome domain 'happiness'"),
+        ({"condition: healthy": "condition: sad"},
+         "studies/doe-2020.yaml:14:14: population.condition: unknown condition 'sad'"),
+        ({"summary: A test record.": "summary: <b>bold</b>"},
+         "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('<b')"),
+        ({"summary: A test record.": "summary: caf&eacute;"},
+         "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('&eacute;')"),
+        ({"added: 2024-01-01": "added: 2024-13-01"},
+         "studies/doe-2020.yaml:35:10: review.added: must be a date written YYYY-MM-DD"),
+        ({"last_reviewed: 2024-01-02": "last_reviewed: 2023-01-02"},
+         "studies/doe-2020.yaml:35:3: review: last_reviewed cannot be earlier than added"),
+        ({"title: A minimal valid study\n": ""},
+         "studies/doe-2020.yaml:1:1: title: required field is missing"),
+        ({"authors: [Doe J]": "authors: []"},
+         "studies/doe-2020.yaml:3:10: authors: needs at least 1 entry"),
+        ({"authors: [Doe J]": "authors: ['<Doe>']"},
+         "studies/doe-2020.yaml:3:11: authors[0]: '<Doe>' is not an author name"),
+    ],
+)
+def test_broken_record_is_located(
+    project: Path, capsys: pytest.CaptureFixture[str], replace: dict[str, str], expected: str
+) -> None:
+    (project / "studies" / "doe-2020.yaml").write_text(minimal(**replace), encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert out.startswith(expected), out
+
+
+def test_every_problem_in_every_file_in_one_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    studies = project / "studies"
+    (studies / "doe-2020.yaml").write_text(
+        minimal(**{"finding: no-difference": "finding: great", "year: 2020": "year: 1800",
+                   "blinding: double": "blinding: triple"}), encoding="utf-8")
+    (studies / "roe-2021.yaml").write_text("id: roe-2021\nid: again\n", encoding="utf-8")
+    code, out = run(project, capsys)
+    lines = out.splitlines()
+    assert code == 1
+    assert sum(line.startswith("studies/doe-2020.yaml") for line in lines) == 3
+    assert any("roe-2021.yaml:2:1: id: duplicate key" in line for line in lines)
+    assert any("roe-2021.yaml:1:1: title: required field is missing" in line for line in lines)
+
+
+def test_id_must_equal_file_name(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "studies" / "doe-2021.yaml").write_text(minimal("doe-2020"), encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "studies/doe-2021.yaml:1:5: id: id 'doe-2020' must equal the file name 'doe-2021'" in out
+
+
+@pytest.mark.parametrize("bad_id", ["Doe-2020", "doe_2020", "doe--2020", "-doe", "dö-2020"])
+def test_unsafe_ids_are_rejected(
+    project: Path, capsys: pytest.CaptureFixture[str], bad_id: str
+) -> None:
+    (project / "studies" / f"{bad_id}.yaml").write_text(minimal(bad_id), encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert f"is not a valid id" in out
+
+
+def test_duplicate_doi_across_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doi = "10.1093/ijnp/pyz029"  # already used by studies/hutten-2019-survey.yaml
+    record = minimal(**{"doi: 10.1000/test.doe-2020": f"doi: {doi.upper()}"})
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "studies/hutten-2019-survey.yaml:" in out and "DOI" in out
+
+
+def test_duplicate_pmid_across_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = minimal(**{"doi: 10.1000/test.doe-2020": "doi: 10.1000/x\npmid: '31152167'"})
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "PMID '31152167' is already used by" in out
+
+
+def test_symlinked_record_is_rejected(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = project / "elsewhere.yaml"
+    target.write_text(minimal("doe-2020"), encoding="utf-8")
+    (project / "studies" / "doe-2020.yaml").symlink_to(target)
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "studies/doe-2020.yaml:1:1: symbolic links are not accepted as records" in out
+
+
+def test_file_outside_studies_is_rejected(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outside = project / "doe-2020.yaml"
+    outside.write_text(minimal(), encoding="utf-8")
+    code, out = run(project, capsys, str(outside))
+    assert code == 1
+    assert "records must live inside studies/" in out
+
+
+def test_github_annotations(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "studies" / "doe-2020.yaml").write_text(
+        minimal(**{"finding: no-difference": "finding: great"}), encoding="utf-8")
+    code, out = run(project, capsys, "--format", "github")
+    assert code == 1
+    assert out.startswith(
+        "::error file=studies/doe-2020.yaml,line=28,col=14::outcomes[0].finding: must be one of"
+    )
+
+
+def test_unknown_study_in_claim(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claim = project / "claims" / "microdosing-improves-mood.yaml"
+    claim.write_text(claim.read_text().replace("hutten-2020,", "nobody-2020,"))
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "claims/microdosing-improves-mood.yaml:6:11: studies[0]: unknown study 'nobody-2020'" in out
