@@ -32,64 +32,122 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize(
     ("replace", "expected"),
     [
-        ({"finding: no-difference": "finding: great"},
-         "studies/doe-2020.yaml:28:14: outcomes[0].finding: must be one of benefit, "
-         "no-difference, harm, mixed (got 'great')"),
-        ({"journal: Journal of Tests": "journal: no"},
-         "studies/doe-2020.yaml:5:10: journal: YAML reads this yes/no word as true/false; "
-         "put text in quotes, e.g. 'no'"),
-        ({"blinding: double": "blindng: double"},
-         "studies/doe-2020.yaml:8:1: design.blinding: required field is missing\nstudies/doe-2020.yaml:10:3: design.blindng: unknown field"),
-        ({"n_randomised: 20": "n_randomised: 0"},
-         "studies/doe-2020.yaml:16:17: population.n_randomised: must be greater than 0"),
-        ({"n_randomised: 20": "n_randomised: 20\n  n_analysed: 25"},
-         "studies/doe-2020.yaml:14:3: population: n_analysed (25) cannot exceed n_randomised (20)"),
-        ({"n_randomised: 20": "n_randomised: twenty"},
-         "studies/doe-2020.yaml:16:17: population.n_randomised: must be a whole number"),
-        ({"year: 2020": "year: 1850"},
-         "studies/doe-2020.yaml:4:7: year: year must be between 1900 and"),
-        ({"year: 2020": "year: 3000"},
-         "studies/doe-2020.yaml:4:7: year: year must be between 1900 and"),
-        ({"doi: 10.1000/test.doe-2020": "doi: https://doi.org/10.1000/x"},
-         "studies/doe-2020.yaml:7:6: doi: store the DOI bare, without 'https://doi.org/'"),
-        ({"doi: 10.1000/test.doe-2020": "doi: 11.1000/x"},
-         "studies/doe-2020.yaml:7:6: doi: '11.1000/x' is not a DOI"),
-        ({"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\npmid: 0012345"},
-         "studies/doe-2020.yaml:8:7: pmid: '0012345' is not a PMID"),
-        ({"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\npmcid: PMC"},
-         "studies/doe-2020.yaml:8:8: pmcid: 'PMC' is not a PMCID"),
-        ({"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\nregistrations: [NCT123]"},
-         "studies/doe-2020.yaml:8:17: registrations[0]: 'NCT123' is not a registry id"),
-        ({"url: https://example.org/paper": "url: http://example.org/paper"},
-         "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://"),
-        ({"url: https://example.org/paper": "url: javascript:alert(1)"},
-         "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://"),
-        ({"url: https://example.org/paper": "url: https://user:pw@example.org/"},
-         "studies/doe-2020.yaml:32:10: sources[0].url: URLs may not contain a user name"),
-        ({"url: https://example.org/paper": "url: https://exämple.org/"},
-         "studies/doe-2020.yaml:32:10: sources[0].url: URLs must be ASCII"),
-        ({"doi: 10.1000/test.doe-2020\n": ""},
-         "studies/doe-2020.yaml:1:1: give at least one of doi or url"),
-        ({"substance: lsd": "substance: lsdd"},
-         "studies/doe-2020.yaml:18:16: interventions[0].substance: unknown substance 'lsdd'"),
-        ({"domain: mood": "domain: happiness"},
-         "studies/doe-2020.yaml:25:13: outcomes[0].domain: unknown outcome domain 'happiness'"),
-        ({"condition: healthy": "condition: sad"},
-         "studies/doe-2020.yaml:14:14: population.condition: unknown condition 'sad'"),
-        ({"summary: A test record.": "summary: <b>bold</b>"},
-         "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('<b')"),
-        ({"summary: A test record.": "summary: caf&eacute;"},
-         "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('&eacute;')"),
-        ({"added: 2024-01-01": "added: 2024-13-01"},
-         "studies/doe-2020.yaml:35:10: review.added: must be a date written YYYY-MM-DD"),
-        ({"last_reviewed: 2024-01-02": "last_reviewed: 2023-01-02"},
-         "studies/doe-2020.yaml:35:3: review: last_reviewed cannot be earlier than added"),
-        ({"title: A minimal valid study\n": ""},
-         "studies/doe-2020.yaml:1:1: title: required field is missing"),
-        ({"authors: [Doe J]": "authors: []"},
-         "studies/doe-2020.yaml:3:10: authors: needs at least 1 entry"),
-        ({"authors: [Doe J]": "authors: ['<Doe>']"},
-         "studies/doe-2020.yaml:3:11: authors[0]: '<Doe>' is not an author name"),
+        (
+            {"finding: no-difference": "finding: great"},
+            "studies/doe-2020.yaml:28:14: outcomes[0].finding: must be one of benefit, "
+            "no-difference, harm, mixed (got 'great')",
+        ),
+        (
+            {"journal: Journal of Tests": "journal: no"},
+            "studies/doe-2020.yaml:5:10: journal: YAML reads this yes/no word as true/false; "
+            "put text in quotes, e.g. 'no'",
+        ),
+        (
+            {"blinding: double": "blindng: double"},
+            "studies/doe-2020.yaml:8:1: design.blinding: required field is missing\n"
+            "studies/doe-2020.yaml:10:3: design.blindng: unknown field",
+        ),
+        (
+            {"n_randomised: 20": "n_randomised: 0"},
+            "studies/doe-2020.yaml:16:17: population.n_randomised: must be greater than 0",
+        ),
+        (
+            {"n_randomised: 20": "n_randomised: 20\n  n_analysed: 25"},
+            "studies/doe-2020.yaml:14:3: population: "
+            "n_analysed (25) cannot exceed n_randomised (20)",
+        ),
+        (
+            {"n_randomised: 20": "n_randomised: twenty"},
+            "studies/doe-2020.yaml:16:17: population.n_randomised: must be a whole number",
+        ),
+        (
+            {"year: 2020": "year: 1850"},
+            "studies/doe-2020.yaml:4:7: year: year must be between 1900 and",
+        ),
+        (
+            {"year: 2020": "year: 3000"},
+            "studies/doe-2020.yaml:4:7: year: year must be between 1900 and",
+        ),
+        (
+            {"doi: 10.1000/test.doe-2020": "doi: https://doi.org/10.1000/x"},
+            "studies/doe-2020.yaml:7:6: doi: store the DOI bare, without 'https://doi.org/'",
+        ),
+        (
+            {"doi: 10.1000/test.doe-2020": "doi: 11.1000/x"},
+            "studies/doe-2020.yaml:7:6: doi: '11.1000/x' is not a DOI",
+        ),
+        (
+            {"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\npmid: 0012345"},
+            "studies/doe-2020.yaml:8:7: pmid: '0012345' is not a PMID",
+        ),
+        (
+            {"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\npmcid: PMC"},
+            "studies/doe-2020.yaml:8:8: pmcid: 'PMC' is not a PMCID",
+        ),
+        (
+            {"doi: 10.1000/test.doe-2020": "doi: 10.1000/test\nregistrations: [NCT123]"},
+            "studies/doe-2020.yaml:8:17: registrations[0]: 'NCT123' is not a registry id",
+        ),
+        (
+            {"url: https://example.org/paper": "url: http://example.org/paper"},
+            "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://",
+        ),
+        (
+            {"url: https://example.org/paper": "url: javascript:alert(1)"},
+            "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://",
+        ),
+        (
+            {"url: https://example.org/paper": "url: https://user:pw@example.org/"},
+            "studies/doe-2020.yaml:32:10: sources[0].url: URLs may not contain a user name",
+        ),
+        (
+            {"url: https://example.org/paper": "url: https://exämple.org/"},
+            "studies/doe-2020.yaml:32:10: sources[0].url: URLs must be ASCII",
+        ),
+        (
+            {"doi: 10.1000/test.doe-2020\n": ""},
+            "studies/doe-2020.yaml:1:1: give at least one of doi or url",
+        ),
+        (
+            {"substance: lsd": "substance: lsdd"},
+            "studies/doe-2020.yaml:18:16: interventions[0].substance: unknown substance 'lsdd'",
+        ),
+        (
+            {"domain: mood": "domain: happiness"},
+            "studies/doe-2020.yaml:25:13: outcomes[0].domain: unknown outcome domain 'happiness'",
+        ),
+        (
+            {"condition: healthy": "condition: sad"},
+            "studies/doe-2020.yaml:14:14: population.condition: unknown condition 'sad'",
+        ),
+        (
+            {"summary: A test record.": "summary: <b>bold</b>"},
+            "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('<b')",
+        ),
+        (
+            {"summary: A test record.": "summary: caf&eacute;"},
+            "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('&eacute;')",
+        ),
+        (
+            {"added: 2024-01-01": "added: 2024-13-01"},
+            "studies/doe-2020.yaml:35:10: review.added: must be a date written YYYY-MM-DD",
+        ),
+        (
+            {"last_reviewed: 2024-01-02": "last_reviewed: 2023-01-02"},
+            "studies/doe-2020.yaml:35:3: review: last_reviewed cannot be earlier than added",
+        ),
+        (
+            {"title: A minimal valid study\n": ""},
+            "studies/doe-2020.yaml:1:1: title: required field is missing",
+        ),
+        (
+            {"authors: [Doe J]": "authors: []"},
+            "studies/doe-2020.yaml:3:10: authors: needs at least 1 entry",
+        ),
+        (
+            {"authors: [Doe J]": "authors: ['<Doe>']"},
+            "studies/doe-2020.yaml:3:11: authors[0]: '<Doe>' is not an author name",
+        ),
     ],
 )
 def test_broken_record_is_located(
@@ -106,8 +164,15 @@ def test_every_problem_in_every_file_in_one_run(
 ) -> None:
     studies = project / "studies"
     (studies / "doe-2020.yaml").write_text(
-        minimal(**{"finding: no-difference": "finding: great", "year: 2020": "year: 1800",
-                   "blinding: double": "blinding: triple"}), encoding="utf-8")
+        minimal(
+            **{
+                "finding: no-difference": "finding: great",
+                "year: 2020": "year: 1800",
+                "blinding: double": "blinding: triple",
+            }
+        ),
+        encoding="utf-8",
+    )
     (studies / "roe-2021.yaml").write_text("id: roe-2021\nid: again\n", encoding="utf-8")
     code, out = run(project, capsys)
     lines = out.splitlines()
@@ -131,7 +196,7 @@ def test_unsafe_ids_are_rejected(
     (project / "studies" / f"{bad_id}.yaml").write_text(minimal(bad_id), encoding="utf-8")
     code, out = run(project, capsys)
     assert code == 1
-    assert f"is not a valid id" in out
+    assert "is not a valid id" in out
 
 
 def test_duplicate_doi_across_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,7 +225,9 @@ def test_symlinked_record_is_rejected(project: Path, capsys: pytest.CaptureFixtu
     assert "studies/doe-2020.yaml:1:1: symbolic links are not accepted as records" in out
 
 
-def test_file_outside_studies_is_rejected(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_outside_studies_is_rejected(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     outside = project / "doe-2020.yaml"
     outside.write_text(minimal(), encoding="utf-8")
     code, out = run(project, capsys, str(outside))
@@ -170,7 +237,8 @@ def test_file_outside_studies_is_rejected(project: Path, capsys: pytest.CaptureF
 
 def test_github_annotations(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "studies" / "doe-2020.yaml").write_text(
-        minimal(**{"finding: no-difference": "finding: great"}), encoding="utf-8")
+        minimal(**{"finding: no-difference": "finding: great"}), encoding="utf-8"
+    )
     code, out = run(project, capsys, "--format", "github")
     assert code == 1
     assert out.startswith(
@@ -183,4 +251,6 @@ def test_unknown_study_in_claim(project: Path, capsys: pytest.CaptureFixture[str
     claim.write_text(claim.read_text().replace("hutten-2020,", "nobody-2020,"))
     code, out = run(project, capsys)
     assert code == 1
-    assert "claims/microdosing-improves-mood.yaml:6:11: studies[0]: unknown study 'nobody-2020'" in out
+    assert (
+        "claims/microdosing-improves-mood.yaml:6:11: studies[0]: unknown study 'nobody-2020'" in out
+    )

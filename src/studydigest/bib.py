@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-import bibtexparser
+from bibtexparser.entrypoint import write_string
+from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
 from .schema import Study
@@ -34,8 +35,11 @@ def citation_key(study: Study) -> str:
 def to_entry(study: Study) -> Entry:
     kind = "article" if study.publication_type == "journal-article" else "misc"
     fields = [
-        ("author", " and ".join(_bib_author(a) for a in study.authors)
-         + ("" if study.authors_complete else " and others")),
+        (
+            "author",
+            " and ".join(_bib_author(a) for a in study.authors)
+            + ("" if study.authors_complete else " and others"),
+        ),
         ("title", study.title),
         ("journal", study.journal),
         ("year", str(study.year)),
@@ -46,14 +50,15 @@ def to_entry(study: Study) -> Entry:
         ("pmid", study.pmid),
         ("url", study.url),
     ]
-    return Entry(kind, citation_key(study),
-                 [Field(k, "{" + _clean(v) + "}") for k, v in fields if v])
+    return Entry(
+        kind, citation_key(study), [Field(k, "{" + _clean(v) + "}") for k, v in fields if v]
+    )
 
 
 def bibtex(studies: list[Study]) -> str:
     """A BibTeX file with one entry per study, in the order given."""
-    library = bibtexparser.Library([to_entry(s) for s in studies])
-    return str(bibtexparser.write_string(library))
+    library = Library([to_entry(s) for s in studies])
+    return str(write_string(library))
 
 
 def reference(study: Study) -> str:

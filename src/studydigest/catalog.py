@@ -64,12 +64,17 @@ class Catalog:
     def by_mechanism(self, mechanism: str) -> list[Study]:
         return [s for s in self.studies.values() if mechanism in s.mechanisms]
 
-    def split_by_dose(self, studies: list[Study], substance: str | None = None) -> dict[str, list[Study]]:
+    def split_by_dose(
+        self, studies: list[Study], substance: str | None = None
+    ) -> dict[str, list[Study]]:
         """Studies grouped by dose class (in the vocabulary's order); never pooled."""
         groups: dict[str, list[Study]] = {d: [] for d in DOSE_CLASSES}
         for study in studies:
-            for dose in {i.dose_class for i in study.interventions
-                         if substance is None or i.substance == substance}:
+            for dose in {
+                i.dose_class
+                for i in study.interventions
+                if substance is None or i.substance == substance
+            }:
                 groups[dose].append(study)
         return {d: sorted(v, key=self.sort_key) for d, v in groups.items() if v}
 
@@ -82,8 +87,8 @@ class Catalog:
         for study in self.by_substance(substance):
             doses = {i.dose_class for i in study.interventions if i.substance == substance}
             for domain in dict.fromkeys(o.domain for o in study.outcomes):
-                for dose in doses:
-                    cells[(domain, dose)].append(study)
+                for dose_class in doses:
+                    cells[(domain, dose_class)].append(study)
         rows = []
         for (domain, dose), studies in cells.items():
             directions = dict.fromkeys(FINDINGS, 0)
@@ -92,16 +97,18 @@ class Catalog:
                 if d:
                     directions[d] += 1
             strongest = min((self.grades[s.id] for s in studies), key=lambda g: g.level.rank)
-            rows.append(DomainSummary(
-                domain=domain,
-                dose_class=dose,
-                studies=sorted(studies, key=self.sort_key),
-                participants=sum(sample_size(s) or 0 for s in studies),
-                designs=sorted({s.design.type for s in studies}),
-                directions=directions,
-                strongest=strongest,
-                harms=directions["harm"],
-            ))
+            rows.append(
+                DomainSummary(
+                    domain=domain,
+                    dose_class=dose,
+                    studies=sorted(studies, key=self.sort_key),
+                    participants=sum(sample_size(s) or 0 for s in studies),
+                    designs=sorted({s.design.type for s in studies}),
+                    directions=directions,
+                    strongest=strongest,
+                    harms=directions["harm"],
+                )
+            )
         return sorted(rows, key=lambda r: (DOSE_CLASSES.index(r.dose_class), r.domain))
 
     def adverse_events(self, substance: str | None = None) -> dict[tuple[str, str], list[EventRow]]:
@@ -117,19 +124,27 @@ class Catalog:
         return dict(sorted(table.items(), key=lambda kv: (kv[0][0], DOSE_CLASSES.index(kv[0][1]))))
 
     def serious_events(self) -> list[EventRow]:
-        return [EventRow(s, e) for s in sorted(self.studies.values(), key=self.sort_key)
-                for e in s.adverse_events if e.serious or e.withdrawals]
+        return [
+            EventRow(s, e)
+            for s in sorted(self.studies.values(), key=self.sort_key)
+            for e in s.adverse_events
+            if e.serious or e.withdrawals
+        ]
 
     def newest(self, count: int = 6) -> list[Study]:
         return sorted(self.studies.values(), key=lambda s: (-s.year, s.id))[:count]
 
     def recently_reviewed(self, count: int = 6) -> list[Study]:
-        return sorted(self.studies.values(),
-                      key=lambda s: (s.review.last_reviewed, s.id), reverse=True)[:count]
+        return sorted(
+            self.studies.values(), key=lambda s: (s.review.last_reviewed, s.id), reverse=True
+        )[:count]
 
     def claims_for_study(self, study_id: str) -> list[str]:
-        return [cid for cid, c in self.corpus.claims.items()
-                if study_id in c.studies or study_id in c.context_studies]
+        return [
+            cid
+            for cid, c in self.corpus.claims.items()
+            if study_id in c.studies or study_id in c.context_studies
+        ]
 
     def dose_counts(self) -> dict[str, int]:
         """How many studies have at least one arm in each dose class."""

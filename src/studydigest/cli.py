@@ -47,8 +47,15 @@ def _selected(layout: Layout, paths: Sequence[str]) -> tuple[set[str] | None, li
             continue
         allowed = [layout.folder(n).resolve() for n in ("studies", "claims", "vocabulary")]
         if not any(full.is_relative_to(folder) for folder in allowed):
-            problems.append(Problem(raw, 1, 1, "", f"records must live inside {studies.name}/ "
-                                    "(or claims/, vocabulary/)"))
+            problems.append(
+                Problem(
+                    raw,
+                    1,
+                    1,
+                    "",
+                    f"records must live inside {studies.name}/ (or claims/, vocabulary/)",
+                )
+            )
             continue
         chosen.add(layout.display(full))
     return chosen, problems

@@ -30,23 +30,45 @@ class Level:
 
 
 LEVELS: dict[str, Level] = {
-    "A": Level("A", "High", 1,
-               f"Randomised, double-blind, with a placebo, active placebo or active comparator, "
-               f"and at least {LARGE_TRIAL} participants analysed."),
-    "B": Level("B", "Moderate", 2,
-               "Randomised and blinded (double-blind or self-blinded) against a placebo, active "
-               f"placebo or active comparator, with fewer than {LARGE_TRIAL} participants."),
-    "C": Level("C", "Low", 3,
-               "Randomised but open or single-blind, or compared only with a waiting list or no "
-               "treatment; or controlled but not randomised (or randomisation not reported, as in "
-               "some crossover studies)."),
-    "D": Level("D", "Very low", 4,
-               "No control group: open-label studies, observational cohorts and surveys. "
-               "Cannot separate a drug effect from expectation or self-selection."),
+    "A": Level(
+        "A",
+        "High",
+        1,
+        f"Randomised, double-blind, with a placebo, active placebo or active comparator, "
+        f"and at least {LARGE_TRIAL} participants analysed.",
+    ),
+    "B": Level(
+        "B",
+        "Moderate",
+        2,
+        "Randomised and blinded (double-blind or self-blinded) against a placebo, active "
+        f"placebo or active comparator, with fewer than {LARGE_TRIAL} participants.",
+    ),
+    "C": Level(
+        "C",
+        "Low",
+        3,
+        "Randomised but open or single-blind, or compared only with a waiting list or no "
+        "treatment; or controlled but not randomised (or randomisation not reported, as in "
+        "some crossover studies).",
+    ),
+    "D": Level(
+        "D",
+        "Very low",
+        4,
+        "No control group: open-label studies, observational cohorts and surveys. "
+        "Cannot separate a drug effect from expectation or self-selection.",
+    ),
     "E": Level("E", "Anecdotal", 5, "Qualitative studies and case reports."),
-    "R": Level("R", "Review", 8,
-               "Reviews and meta-analyses summarise other studies; read the studies they cite."),
-    "P": Level("P", "Preclinical", 9, "Cell or animal studies; they do not test effects in people."),
+    "R": Level(
+        "R",
+        "Review",
+        8,
+        "Reviews and meta-analyses summarise other studies; read the studies they cite.",
+    ),
+    "P": Level(
+        "P", "Preclinical", 9, "Cell or animal studies; they do not test effects in people."
+    ),
 }
 
 
@@ -65,8 +87,12 @@ def grade(study: Study) -> Grade:
     """Assign an evidence level from design, randomisation, blinding, control and n."""
     design = study.design
     n = sample_size(study)
-    facts = [design.type.replace("-", " "), f"blinding: {design.blinding}",
-             f"control: {design.control}", f"n = {n}" if n else "n not verified"]
+    facts = [
+        design.type.replace("-", " "),
+        f"blinding: {design.blinding}",
+        f"control: {design.control}",
+        f"n = {n}" if n else "n not verified",
+    ]
     if design.type == "preclinical":
         code = "P"
     elif design.type in REVIEWS:
@@ -105,20 +131,35 @@ class Verdict:
 
 
 VERDICTS: dict[str, Verdict] = {
-    "supported": Verdict("supported", "Supported by controlled trials",
-                         "Every level A or B study that measured the claim found a benefit."),
-    "mixed": Verdict("mixed", "Mixed evidence",
-                     "Level A or B studies disagree, or found a benefit on some measures or doses "
-                     "and not others."),
-    "not-supported": Verdict("not-supported", "Not supported",
-                             "Studies measured the claim and none at level A or B found even a partial "
-                             "benefit (or, without controlled studies, none found one at all)."),
-    "uncontrolled-only": Verdict("uncontrolled-only", "Only uncontrolled evidence",
-                                 "Benefits come only from studies at level C or weaker, which "
-                                 "cannot rule out expectation, self-selection or chance."),
-    "no-evidence": Verdict("no-evidence", "No traceable study",
-                           "The claim cites no study we could identify, or none of the linked "
-                           "studies measured it at the claimed dose."),
+    "supported": Verdict(
+        "supported",
+        "Supported by controlled trials",
+        "Every level A or B study that measured the claim found a benefit.",
+    ),
+    "mixed": Verdict(
+        "mixed",
+        "Mixed evidence",
+        "Level A or B studies disagree, or found a benefit on some measures or doses "
+        "and not others.",
+    ),
+    "not-supported": Verdict(
+        "not-supported",
+        "Not supported",
+        "Studies measured the claim and none at level A or B found even a partial "
+        "benefit (or, without controlled studies, none found one at all).",
+    ),
+    "uncontrolled-only": Verdict(
+        "uncontrolled-only",
+        "Only uncontrolled evidence",
+        "Benefits come only from studies at level C or weaker, which "
+        "cannot rule out expectation, self-selection or chance.",
+    ),
+    "no-evidence": Verdict(
+        "no-evidence",
+        "No traceable study",
+        "The claim cites no study we could identify, or none of the linked "
+        "studies measured it at the claimed dose.",
+    ),
 }
 
 
@@ -150,8 +191,11 @@ def judge(claim: Claim, studies: dict[str, Study]) -> ClaimVerdict:
         study = studies[study_id]
         dirs = [o.finding for o in study.outcomes if o.domain in claim.domains]
         findings.append(StudyFinding(study, grade(study), direction(dirs), _in_scope(claim, study)))
-    counted = [f for f in findings
-               if f.in_scope and f.direction is not None and f.grade.level.code not in "RP"]
+    counted = [
+        f
+        for f in findings
+        if f.in_scope and f.direction is not None and f.grade.level.code not in "RP"
+    ]
     controlled = [f for f in counted if f.grade.level.code in {"A", "B"}]
     if not counted:
         code = "no-evidence"
@@ -165,11 +209,17 @@ def judge(claim: Claim, studies: dict[str, Study]) -> ClaimVerdict:
         else:
             code = "mixed"
     else:
-        code = ("uncontrolled-only" if any(f.direction == "benefit" for f in counted)
-                else "not-supported")
+        code = (
+            "uncontrolled-only"
+            if any(f.direction == "benefit" for f in counted)
+            else "not-supported"
+        )
     tally = Counter(f.direction for f in controlled)
     parts = [f"{len(counted)} in-scope stud{'y' if len(counted) == 1 else 'ies'} measured it"]
     if controlled:
-        parts.append(f"{len(controlled)} at level A or B ("
-                     + ", ".join(f"{n} {d}" for d, n in sorted(tally.items())) + ")")
+        parts.append(
+            f"{len(controlled)} at level A or B ("
+            + ", ".join(f"{n} {d}" for d, n in sorted(tally.items()))
+            + ")"
+        )
     return ClaimVerdict(VERDICTS[code], findings, "; ".join(parts) + ".")

@@ -124,8 +124,13 @@ def decode(raw: bytes, file: str) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise LoadError(
-            Problem(file, line, col, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); "
-                    "save the file as UTF-8")
+            Problem(
+                file,
+                line,
+                col,
+                "",
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            )
         ) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     bad = _FORBIDDEN.search(text)
@@ -135,18 +140,16 @@ def decode(raw: bytes, file: str) -> str:
         char = bad.group()
         name = unicodedata.name(char, "control character")
         raise fail(f"forbidden character U+{ord(char):04X} ({name}); remove it", bad.start(), text)
-    depth = deepest = 0
+    depth = 0
     for index, char in enumerate(text):
         if char in "[{":
             depth += 1
-            if depth > deepest:
-                deepest = depth
             if depth > MAX_DEPTH:
                 raise fail(f"nesting deeper than {MAX_DEPTH} levels", index, text)
         elif char in "]}" and depth:
             depth -= 1
-    for number, line in enumerate(text.split("\n"), start=1):
-        indent = len(line) - len(line.lstrip(" -"))
+    for number, row in enumerate(text.split("\n"), start=1):
+        indent = len(row) - len(row.lstrip(" -"))
         if indent > 4 * MAX_DEPTH:
             raise LoadError(
                 Problem(file, number, 1, "", f"indented or nested deeper than {MAX_DEPTH} levels")
@@ -174,7 +177,8 @@ def parse(text: str, file: str) -> Document:
     documents = 0
 
     def where(event: yaml.Event) -> tuple[int, int]:
-        return event.start_mark.line + 1, event.start_mark.column + 1
+        mark = event.start_mark
+        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
     def fail(event: yaml.Event, message: str, path: Path_ = ()) -> LoadError:
         line, col = where(event)
@@ -195,17 +199,26 @@ def parse(text: str, file: str) -> Document:
         if not pending:  # this value is a key
             if not isinstance(value, str) or isinstance(value, bool):
                 if isinstance(value, dict | list):
-                    raise fail(event, "complex keys (a mapping or list used as a key) are not "
-                               "allowed", path)
+                    raise fail(
+                        event,
+                        "complex keys (a mapping or list used as a key) are not allowed",
+                        path,
+                    )
                 value = "" if value is None else str(value).lower()
             if value == "<<":
                 raise fail(event, "merge keys (<<) are not allowed; write the fields out", path)
             if value in container or (*path, value) in doc.keys:
                 first = doc.keys.get((*path, value), (0, 0))[0]
                 line, col = where(event)
-                doc.problems.append(Problem(
-                    file, line, col, format_path((*path, value)),
-                    f"duplicate key '{value}' (first defined on line {first}); keep one"))
+                doc.problems.append(
+                    Problem(
+                        file,
+                        line,
+                        col,
+                        format_path((*path, value)),
+                        f"duplicate key '{value}' (first defined on line {first}); keep one",
+                    )
+                )
                 pending.append(_DUPLICATE)
                 return None
             pending.append(value)
@@ -223,24 +236,29 @@ def parse(text: str, file: str) -> Document:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise fail(event, "several YAML documents in one file; keep one record "
-                               "per file")
+                    raise fail(
+                        event, "several YAML documents in one file; keep one record per file"
+                    )
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor is not None:
-                raise fail(event, "anchors and aliases (&, *) are not allowed; write the "
-                           "value out")
+                raise fail(event, "anchors and aliases (&, *) are not allowed; write the value out")
             tag = getattr(event, "tag", None)
-            if tag is not None and not (
-                isinstance(event, yaml.ScalarEvent) and event.implicit[0]
-            ) and not (isinstance(event, yaml.CollectionStartEvent) and event.implicit):
+            if (
+                tag is not None
+                and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0])
+                and not (isinstance(event, yaml.CollectionStartEvent) and event.implicit)
+            ):
                 raise fail(event, f"explicit tags ({tag}) are not allowed")
             if isinstance(event, yaml.ScalarEvent):
                 attach(_scalar(event), event)
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
                 if stack and isinstance(stack[-1][0], dict) and not stack[-1][2]:
-                    raise fail(event, "complex keys (a mapping or list used as a key) are "
-                               "not allowed", stack[-1][1])
+                    raise fail(
+                        event,
+                        "complex keys (a mapping or list used as a key) are not allowed",
+                        stack[-1][1],
+                    )
                 path = attach(container, event)
                 assert path is not None
                 if len(stack) >= MAX_DEPTH:
@@ -257,8 +275,15 @@ def parse(text: str, file: str) -> Document:
         raise LoadError(Problem(file, 1, 1, "", f"invalid YAML: {exc}")) from None
     if not isinstance(root, dict):
         kind = "empty" if root is None else type(root).__name__
-        raise LoadError(Problem(file, 1, 1, "", f"the document is {kind}; a record must be a "
-                                "mapping of field: value lines"))
+        raise LoadError(
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                f"the document is {kind}; a record must be a mapping of field: value lines",
+            )
+        )
     doc.data = root
     return doc
 

@@ -63,17 +63,21 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         for path, content in Renderer(corpus).pages().items():
             existing = files.get_file_from_path(path)
             if existing is not None:
-                raise PluginError(f"docs/{path} would be overwritten by a generated page; "
-                                  "rename the hand-written file")
+                raise PluginError(
+                    f"docs/{path} would be overwritten by a generated page; "
+                    "rename the hand-written file"
+                )
             files.append(File.generated(config, path, content=content))
         return files
 
-    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
-                        files: Files) -> str | None:
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
         return sanitize_html(html) if self.config.sanitize else html
 
-    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig,
-                 builder: Any) -> LiveReloadServer | None:
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
         assert self.layout is not None
         for folder in self.layout.watched():
             if folder.is_dir():

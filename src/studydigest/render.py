@@ -98,7 +98,8 @@ class Renderer:
         self.catalog = Catalog(corpus)
         self.env = Environment(
             loader=PackageLoader("studydigest", "templates"),
-            autoescape=False,  # output is Markdown; _finalize escapes every value instead
+            # Output is Markdown, not HTML: _finalize escapes every value for Markdown and HTML.
+            autoescape=False,  # noqa: S701
             finalize=_finalize,
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -147,8 +148,9 @@ class Renderer:
             out[path] = self._page("mechanism.md.j2", path, mid=mid, mechanism=mechanism)
         for study in self.corpus.studies.values():
             path = f"studies/{study.id}.md"
-            out[path] = self._page("study.md.j2", path, study=study,
-                                   grade=self.catalog.grades[study.id])
+            out[path] = self._page(
+                "study.md.j2", path, study=study, grade=self.catalog.grades[study.id]
+            )
         out["data/studies.json"] = studies_json(self.corpus)
         out["data/references.bib"] = bib.bibtex(list(self.corpus.studies.values()))
         return dict(sorted(out.items()))

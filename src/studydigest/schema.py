@@ -39,9 +39,7 @@ def _check_text(value: str) -> str:
         raise ValueError("must not be empty")
     match = _HTML_RE.search(value)
     if match:
-        raise ValueError(
-            f"contains HTML or an HTML entity ({match.group()!r}); write plain text"
-        )
+        raise ValueError(f"contains HTML or an HTML entity ({match.group()!r}); write plain text")
     return value
 
 
@@ -152,7 +150,12 @@ Control = Literal["placebo", "active-placebo", "active-comparator", "waiting-lis
 Setting = Literal["lab", "naturalistic", "clinic", "online", "not-applicable"]
 DoseClass = Literal["micro", "low", "full", "sub-anaesthetic"]
 Route = Literal[
-    "oral", "sublingual", "intravenous", "subcutaneous", "intramuscular", "intranasal",
+    "oral",
+    "sublingual",
+    "intravenous",
+    "subcutaneous",
+    "intramuscular",
+    "intranasal",
     "self-selected",
 ]
 Psychotherapy = Literal["none", "supportive", "structured"]
@@ -231,8 +234,10 @@ class Effect(Strict):
 
     @model_validator(mode="after")
     def _ci_contains_estimate(self) -> Effect:
-        if self.ci_low is not None and self.ci_high is not None and not (
-            self.ci_low <= self.estimate <= self.ci_high
+        if (
+            self.ci_low is not None
+            and self.ci_high is not None
+            and not (self.ci_low <= self.estimate <= self.ci_high)
         ):
             raise ValueError("the estimate must lie between ci_low and ci_high")
         return self

@@ -6,7 +6,7 @@ corpus is checked as a whole, and every problem found is returned together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,8 +84,7 @@ def _message(error: Any) -> str:
         return f"must be one of {expected} (got {value!r})"
     if kind in {"string_type", "str_type"}:
         if isinstance(value, bool):
-            return ("YAML reads this yes/no word as true/false; put text in quotes, "
-                    "e.g. 'no'")
+            return "YAML reads this yes/no word as true/false; put text in quotes, e.g. 'no'"
         if value is None:
             return "must not be empty"
         return f"must be text, not a {type(value).__name__}"
@@ -110,7 +109,8 @@ def _message(error: Any) -> str:
     if kind == "too_long":
         return f"has too many entries (at most {ctx.get('max_length')})"
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
+        least = ctx.get("min_length")
+        return f"needs at least {least} entr{'y' if least == 1 else 'ies'}"
     if kind == "string_pattern_mismatch":
         return f"has characters that are not allowed here (got {value!r})"
     if kind == "value_error":
@@ -129,7 +129,9 @@ def model_problems(doc: Document, error: ValidationError, prefix: Path_ = ()) ->
     return problems
 
 
-def _validate(doc: Document, model: type[M], data: Any, prefix: Path_ = ()) -> tuple[M | None, list[Problem]]:
+def _validate(
+    doc: Document, model: type[M], data: Any, prefix: Path_ = ()
+) -> tuple[M | None, list[Problem]]:
     try:
         return model.model_validate(data), []
     except ValidationError as error:
@@ -166,14 +168,19 @@ def _records(
         record_id = doc.data.get("id")
         if isinstance(record_id, str) and record_id != stem:
             line, col = doc.position(("id",))
-            problems.append(Problem(name, line, col, "id",
-                                    f"id '{record_id}' must equal the file name '{stem}'"))
+            problems.append(
+                Problem(
+                    name, line, col, "id", f"id '{record_id}' must equal the file name '{stem}'"
+                )
+            )
             continue
         if record is not None:
             yield doc, record
 
 
-def load_vocabulary(layout: Layout, problems: list[Problem]) -> tuple[Vocabulary, dict[str, Document]]:
+def load_vocabulary(
+    layout: Layout, problems: list[Problem]
+) -> tuple[Vocabulary, dict[str, Document]]:
     vocabulary = Vocabulary()
     docs: dict[str, Document] = {}
     folder = layout.folder("vocabulary")
@@ -219,14 +226,14 @@ def _expand(data: Any, pattern: tuple[str, ...], prefix: Path_ = ()) -> Iterator
         yield from _expand(data[head], rest, (*prefix, head))
 
 
-STUDY_REFS = {
+STUDY_REFS: dict[tuple[str, ...], tuple[str, str]] = {
     ("population", "condition"): ("conditions", "condition"),
     ("interventions", "*", "substance"): ("substances", "substance"),
     ("outcomes", "*", "domain"): ("outcome_domains", "outcome domain"),
     ("mechanisms", "*"): ("mechanisms", "mechanism"),
     ("discrepancies", "*", "article"): ("articles", "article"),
 }
-CLAIM_REFS = {
+CLAIM_REFS: dict[tuple[str, ...], tuple[str, str]] = {
     ("articles", "*"): ("articles", "article"),
     ("domains", "*"): ("outcome_domains", "outcome domain"),
     ("substances", "*"): ("substances", "substance"),
@@ -247,8 +254,15 @@ def check_refs(
             if isinstance(value, str) and value not in known:
                 line, col = doc.position(path)
                 hint = ", ".join(sorted(known)[:15])
-                problems.append(Problem(doc.file, line, col, format_path(path),
-                                        f"unknown {kind} '{value}' (known: {hint})"))
+                problems.append(
+                    Problem(
+                        doc.file,
+                        line,
+                        col,
+                        format_path(path),
+                        f"unknown {kind} '{value}' (known: {hint})",
+                    )
+                )
 
 
 def _unique(
@@ -265,8 +279,15 @@ def _unique(
     line, col = doc.position(path)
     if key in seen:
         other, other_line = seen[key]
-        problems.append(Problem(doc.file, line, col, format_path(path),
-                                f"{label} '{value}' is already used by {other}:{other_line}"))
+        problems.append(
+            Problem(
+                doc.file,
+                line,
+                col,
+                format_path(path),
+                f"{label} '{value}' is already used by {other}:{other_line}",
+            )
+        )
     else:
         seen[key] = (doc.file, line)
 
@@ -290,19 +311,29 @@ def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
 
     claims: dict[str, Claim] = {}
     tables["studies"] = studies
-    claim_refs = {**CLAIM_REFS, ("studies", "*"): ("studies", "study"),
-                  ("context_studies", "*"): ("studies", "study")}
+    claim_refs: dict[tuple[str, ...], tuple[str, str]] = {
+        **CLAIM_REFS,
+        ("studies", "*"): ("studies", "study"),
+        ("context_studies", "*"): ("studies", "study"),
+    }
     for doc, claim in _records(layout, "claims", Claim, problems, claim_refs, tables):
         claims[claim.id] = claim
         files[claim.id] = doc.file
 
-    for kind, field_name, table in (("substances", "mechanisms", "mechanisms"),
-                                    ("mechanisms", "substances", "substances")):
+    for kind, field_name, table in (
+        ("substances", "mechanisms", "mechanisms"),
+        ("mechanisms", "substances", "substances"),
+    ):
         if kind in vocab_docs:
             doc = vocab_docs[kind]
             for entry_id in doc.data:
-                check_refs(doc, doc.data, {(entry_id, field_name, "*"): (table, field_name[:-1])},
-                           tables, problems)
+                check_refs(
+                    doc,
+                    doc.data,
+                    {(entry_id, field_name, "*"): (table, field_name[:-1])},
+                    tables,
+                    problems,
+                )
 
     if not layout.folder("studies").is_dir():
         problems.append(Problem(layout.studies, 1, 1, "", "the studies folder is missing"))
