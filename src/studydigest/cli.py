@@ -8,10 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
 from . import __version__
-from .load import Problem
+from .load import LoadError, Problem, load_file
 from .render import write_docs
-from .schema import Claim, Study
+from .schema import Claim, Doi, Study, check_slug
+from .stub import import_bibtex, record_text
 from .validate import Layout, validate_project
 
 
@@ -108,6 +111,57 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    layout = Layout(Path(args.root).resolve())
+    try:
+        check_slug(args.id)
+        bib = {"doi": TypeAdapter(Doi).validate_python(args.doi)} if args.doi else {}
+    except (ValueError, ValidationError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        sys.stderr.write(f"studydigest new: {message.removeprefix('Value error, ')}\n")
+        return 2
+    target = layout.folder("studies") / f"{args.id}.yaml"
+    if target.exists():
+        sys.stderr.write(f"studydigest new: {layout.display(target)} already exists\n")
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(record_text(args.id, bib), encoding="utf-8")
+    sys.stdout.write(
+        f"wrote {layout.display(target)}: fill in every TODO, then run 'studydigest validate'\n"
+    )
+    return 0
+
+
+def cmd_import_bib(args: argparse.Namespace) -> int:
+    layout = Layout(Path(args.root).resolve())
+    source = Path(args.file)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        _emit([Problem(args.file, 1, 1, "", "not valid UTF-8")], "text")
+        return 1
+    folder = layout.folder("studies")
+    ids = {p.stem for p in folder.glob("*.yaml")}
+    dois = set()
+    for path in folder.glob("*.yaml"):  # raw read: an unfinished corpus still counts
+        try:
+            doi = load_file(path, root=folder).data.get("doi")
+        except LoadError:
+            continue
+        if isinstance(doi, str):
+            dois.add(doi.lower())
+    result = import_bibtex(text, args.file, ids, dois)
+    _emit(result.problems, "text")
+    for line in result.skipped:
+        sys.stdout.write(f"skipped {line}\n")
+    for record_id, stub in result.stubs.items():
+        target = folder / f"{record_id}.yaml"
+        if not args.dry_run:
+            target.write_text(stub, encoding="utf-8")
+        sys.stdout.write(f"wrote {layout.display(target)} (complete its TODO fields)\n")
+    return 1 if result.problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studydigest", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
@@ -127,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="write a complete Markdown docs folder")
     r.add_argument("--out", required=True, help="folder to (re)create")
     r.set_defaults(func=cmd_render)
+    n = sub.add_parser("new", help="write a commented template for a new study record")
+    n.add_argument("id", help="the new record's id, e.g. smith-2024")
+    n.add_argument("--doi", help="the article's DOI, stored bare")
+    n.set_defaults(func=cmd_new)
+
+    b = sub.add_parser("import-bib", help="turn BibTeX entries into record stubs")
+    b.add_argument("file", help="a .bib file")
+    b.add_argument("--dry-run", action="store_true", help="report without writing files")
+    b.set_defaults(func=cmd_import_bib)
     return parser
 
 

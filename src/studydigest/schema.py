@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+TODO = "TODO"  # stubs written by `new` and `import-bib` start unfinished values with this
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DOI_RE = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
 _HTML_RE = re.compile(r"<\s*[A-Za-z/!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
@@ -37,6 +38,8 @@ def _check_text(value: str) -> str:
     value = " ".join(value.split()) if "\n" not in value.strip() else value.strip()
     if not value:
         raise ValueError("must not be empty")
+    if value.startswith(TODO):
+        raise ValueError(f"still to do: {value.removeprefix(TODO).strip(' :') or 'fill this in'}")
     match = _HTML_RE.search(value)
     if match:
         raise ValueError(f"contains HTML or an HTML entity ({match.group()!r}); write plain text")

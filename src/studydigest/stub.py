@@ -1,0 +1,182 @@
+"""Unfinished study records: `import-bib` fills the bibliographic part from BibTeX.
+
+A stub is valid YAML that fails validation until an editor replaces every ``TODO`` value,
+so an unfinished record can never be published by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from pydantic import TypeAdapter, ValidationError
+
+from .load import Problem
+from .schema import AuthorName, Doi, HttpsUrl, Pmid, ShortText, check_slug
+
+
+def _q(value: object) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def record_text(record_id: str, bib: dict[str, Any] | None = None) -> str:
+    """The YAML text of a stub; ``bib`` holds already validated bibliographic fields."""
+    bib = bib or {}
+    today = dt.date.today().isoformat()
+    authors = bib.get("authors") or ["TODO Family GN"]
+    lines = [
+        "# yaml-language-server: $schema=../schema.json",
+        "# A new study record. Replace every TODO value, delete optional lines you cannot",
+        "# verify, then run: studydigest validate. See CONTRIBUTING.md for each field.",
+        f"id: {record_id}",
+        f"title: {_q(bib.get('title', 'TODO: the article title, as published'))}",
+        "authors:  # every author, 'Family GN'; set authors_complete: false if abbreviated",
+        *(f"  - {_q(a)}" for a in authors),
+        f"year: {bib.get('year', 'TODO')}",
+        f"journal: {_q(bib.get('journal', 'TODO: journal name, or delete for a preprint'))}",
+    ]
+    for key in ("volume", "issue", "pages", "doi", "pmid", "url"):
+        if key in bib:
+            lines.append(f"{key}: {_q(bib[key])}")
+    if "doi" not in bib and "url" not in bib:
+        lines.append("doi: TODO  # bare DOI like 10.1000/xyz; or give url: https://...")
+    lines += [
+        "publication_type: journal-article  # or preprint, registry-record, press-release",
+        "design:",
+        "  type: TODO  # rct, crossover-rct, crossover, open-label, observational, ...",
+        "  blinding: TODO  # none, single, double, self-blinded",
+        "  control: TODO  # placebo, active-placebo, active-comparator, waiting-list, none",
+        "  setting: TODO  # lab, naturalistic, clinic, online",
+        "population:",
+        "  condition: TODO  # an id from vocabulary/conditions.yaml",
+        f"  description: {_q('TODO: who took part')}",
+        "  # n_randomised: 0  # participants randomised or enrolled, if verified",
+        "  # n_analysed: 0  # participants analysed, if verified",
+        "interventions:",
+        "  - substance: TODO  # an id from vocabulary/substances.yaml",
+        f"    dose: {_q('TODO: amount and unit')}",
+        "    route: TODO  # oral, intravenous, subcutaneous, ...",
+        f"    schedule: {_q('TODO: how often')}",
+        f"    duration: {_q('TODO: for how long')}",
+        "    dose_class: TODO  # micro, low, full, sub-anaesthetic",
+        "outcomes:",
+        "  - domain: TODO  # an id from vocabulary/outcome-domains.yaml",
+        f"    measure: {_q('TODO: scale or task')}",
+        f"    timepoint: {_q('TODO: when it was measured')}",
+        "    finding: TODO  # benefit, no-difference, harm, mixed",
+        f"    summary: {_q('TODO: what was found, in your own words')}",
+        "adverse_events: []",
+        "limitations: []",
+        f"summary: {_q('TODO: plain-language summary in your own words')}",
+        "sources:",
+        "  - url: TODO  # the public page you verified the facts on (https)",
+        f"    supports: {_q('TODO: which facts it supports')}",
+        "review:",
+        f"  added: {today}",
+        f"  last_reviewed: {today}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class ImportResult:
+    stubs: dict[str, str] = field(default_factory=dict)  # id -> YAML text
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "title": TypeAdapter(ShortText),
+    "journal": TypeAdapter(ShortText),
+    "doi": TypeAdapter(Doi),
+    "pmid": TypeAdapter(Pmid),
+    "url": TypeAdapter(HttpsUrl),
+    "author": TypeAdapter(AuthorName),
+}
+
+
+def _bib_fields(entry: Entry) -> dict[str, Any]:
+    raw = {
+        k.lower(): " ".join(str(f.value).replace("{", "").replace("}", "").split())
+        for k, f in entry.fields_dict.items()
+    }
+    out: dict[str, Any] = {}
+    for key in ("title", "journal", "doi", "pmid", "url"):
+        if raw.get(key):
+            out[key] = _ADAPTERS[key].validate_python(raw[key])
+    if raw.get("author"):
+        out["authors"] = [
+            _ADAPTERS["author"].validate_python(a.strip())
+            for a in raw["author"].split(" and ")
+            if a.strip()
+        ]
+    if raw.get("year"):
+        if not re.fullmatch(r"(19|20)\d\d", raw["year"]):
+            raise ValueError(f"year '{raw['year']}' is not a four-digit year")
+        out["year"] = raw["year"]
+    for key, target in (("volume", "volume"), ("number", "issue"), ("pages", "pages")):
+        if raw.get(key):
+            if not re.fullmatch(r"[\w.–-]{1,30}", raw[key].replace("--", "–")):
+                raise ValueError(f"{key} '{raw[key]}' has unexpected characters")
+            out[target] = raw[key].replace("--", "–")
+    return out
+
+
+def import_bibtex(
+    text: str, file: str, existing_ids: set[str], existing_dois: set[str]
+) -> ImportResult:
+    """Turn BibTeX entries into stubs; any failed or duplicate block is an error."""
+    result = ImportResult()
+    library = parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, DuplicateBlockKeyBlock):
+            message = f"duplicate entry key '{block.key}'; nothing imported for it"
+        elif isinstance(block, ParsingFailedBlock):
+            message = "malformed BibTeX entry (unbalanced braces or a missing value)"
+        else:  # pragma: no cover - every failed block type is one of the above
+            message = "entry could not be read"
+        result.problems.append(Problem(file, line, 1, "", message))
+    taken = set(existing_ids)
+    for entry in library.entries:
+        line = (entry.start_line or 0) + 1
+        try:
+            bib = _bib_fields(entry)
+        except (ValidationError, ValueError) as exc:
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            reason = reason.removeprefix("Value error, ")
+            result.problems.append(Problem(file, line, 1, entry.key, reason))
+            continue
+        if bib.get("doi", "").lower() in existing_dois:
+            result.skipped.append(f"{file}:{line}: {entry.key}: DOI {bib['doi']} already recorded")
+            continue
+        first = (bib.get("authors") or ["unknown"])[0]
+        family = first.split(",")[0] if "," in first else first.rsplit(" ", 1)[0]
+        record_id = slug(f"{family}-{bib.get('year', 'undated')}")
+        try:
+            check_slug(record_id)
+        except ValueError as exc:
+            result.problems.append(Problem(file, line, 1, entry.key, str(exc)))
+            continue
+        if record_id in taken:
+            result.skipped.append(f"{file}:{line}: {entry.key}: id {record_id} already exists")
+            continue
+        taken.add(record_id)
+        if "doi" in bib:
+            existing_dois.add(bib["doi"].lower())
+        result.stubs[record_id] = record_text(record_id, bib)
+    result.problems.sort(key=lambda p: (p.line, p.col))
+    return result
