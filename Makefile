@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve lint typecheck pytest browser-deps clean
+.PHONY: site test serve lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 site: $(STAMP)
 	$(BIN)/studydigest validate
+	$(BIN)/studydigest schema --out schema.json
 	rm -rf site
 	$(BIN)/mkdocs build --strict
 
@@ -34,4 +35,4 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 clean:
-	rm -rf site $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site schema.json $(VENV) .pytest_cache .mypy_cache .ruff_cache
