@@ -27,11 +27,12 @@ def md_escape(value: object) -> Markup:
         return value
     if value is None:
         return Markup("")
-    text = " ".join(str(value).split())
-    text = text.translate(_TABLE)
-    text = _LEADING.sub(
+    text = re.sub(r"\s+", " ", str(value)).translate(_TABLE)
+    body = text.lstrip()
+    lead = text[: len(text) - len(body)]
+    text = lead + _LEADING.sub(
         lambda m: f"{m.group(1)}&#{ord(m.group(2))};" if m.group(1) else f"&#{ord(m.group(3))};",
-        text,
+        body,
     )
     return Markup(text)  # noqa: S704 - every special character is now a character reference
 
