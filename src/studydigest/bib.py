@@ -50,9 +50,7 @@ def to_entry(study: Study) -> Entry:
         ("pmid", study.pmid),
         ("url", study.url),
     ]
-    return Entry(
-        kind, citation_key(study), [Field(k, "{" + _clean(v) + "}") for k, v in fields if v]
-    )
+    return Entry(kind, citation_key(study), [Field(k, _clean(v)) for k, v in fields if v])
 
 
 def bibtex(studies: list[Study]) -> str:

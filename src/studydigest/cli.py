@@ -106,7 +106,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         _emit(problems, "text")
         sys.stderr.write(f"{len(problems)} error(s); nothing was written\n")
         return 1
-    written = write_docs(corpus, layout.folder("docs"), Path(args.out))
+    written = write_docs(corpus, layout.folder("docs"), Path(args.out), args.site_url)
     sys.stderr.write(f"wrote {len(written)} generated files into {args.out}\n")
     return 0
 
@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("render", help="write a complete Markdown docs folder")
     r.add_argument("--out", required=True, help="folder to (re)create")
+    r.add_argument("--site-url", default="", help="published address, for the Atom feed")
     r.set_defaults(func=cmd_render)
     n = sub.add_parser("new", help="write a commented template for a new study record")
     n.add_argument("id", help="the new record's id, e.g. smith-2024")

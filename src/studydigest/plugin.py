@@ -60,7 +60,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if newest is not None:
             epoch = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
             os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(epoch)))
-        for path, content in Renderer(corpus).pages().items():
+        renderer = Renderer(corpus, site_url=config.site_url or "", site_name=config.site_name)
+        for path, content in renderer.pages().items():
             existing = files.get_file_from_path(path)
             if existing is not None:
                 raise PluginError(

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import bib, markup
+from . import bib, charts, exports, markup
 from .catalog import DOSE_LABELS, Catalog
 from .grading import LEVELS, VERDICTS, sample_size
 from .schema import DOSE_CLASSES, Study
@@ -93,8 +93,12 @@ def original_links(study: Study) -> list[tuple[str, str]]:
 class Renderer:
     """Turns a :class:`Corpus` into Markdown pages."""
 
-    def __init__(self, corpus: Corpus) -> None:
+    def __init__(
+        self, corpus: Corpus, *, site_url: str = "", site_name: str = "Microdosing Evidence Digest"
+    ) -> None:
         self.corpus = corpus
+        self.site_url = site_url
+        self.site_name = site_name
         self.catalog = Catalog(corpus)
         self.env = Environment(
             loader=PackageLoader("studydigest", "templates"),
@@ -123,6 +127,8 @@ class Renderer:
             reference=bib.reference,
             bibtex=lambda s: bib.bibtex([s]),
             files=corpus.files,
+            charts=charts,
+            EXPORT_FILES=exports.EXPORT_FILES,
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -151,8 +157,17 @@ class Renderer:
             out[path] = self._page(
                 "study.md.j2", path, study=study, grade=self.catalog.grades[study.id]
             )
+        out["data.md"] = self._page("data.md.j2", "data.md")
+        studies = list(self.corpus.studies.values())
         out["data/studies.json"] = studies_json(self.corpus)
-        out["data/references.bib"] = bib.bibtex(list(self.corpus.studies.values()))
+        out["data/references.bib"] = bib.bibtex(studies)
+        for study in studies:
+            out[f"data/bib/{study.id}.bib"] = bib.bibtex([study])
+        out["data/references.ris"] = exports.ris(studies)
+        out["data/references.csl.json"] = exports.csl_json(studies)
+        out["data/studies.csv"] = exports.studies_csv(studies)
+        out["data/schema.json"] = exports.schema_json()
+        out["feed.xml"] = exports.atom_feed(studies, self.site_url, self.site_name)
         return dict(sorted(out.items()))
 
 
@@ -162,7 +177,7 @@ def studies_json(corpus: Corpus) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def write_docs(corpus: Corpus, docs: Path, out: Path) -> list[Path]:
+def write_docs(corpus: Corpus, docs: Path, out: Path, site_url: str = "") -> list[Path]:
     """Copy hand-written ``docs`` into ``out`` and add every generated page."""
     if out.exists():
         shutil.rmtree(out)
@@ -171,7 +186,7 @@ def write_docs(corpus: Corpus, docs: Path, out: Path) -> list[Path]:
     else:
         out.mkdir(parents=True)
     written = []
-    for rel, content in Renderer(corpus).pages().items():
+    for rel, content in Renderer(corpus, site_url=site_url).pages().items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8", newline="\n")

@@ -1,0 +1,120 @@
+"""Exports parse in independent readers with one entry per study; charts are valid SVG."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import bibtexparser
+import feedparser
+import jsonschema
+import pytest
+from bibtexparser.middlewares import SeparateCoAuthors
+
+from studydigest.catalog import Catalog
+from studydigest.charts import evidence_map, timeline
+from studydigest.render import Renderer
+from studydigest.validate import Corpus, Layout, validate_project
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    corpus, problems = validate_project(Layout(ROOT))
+    assert corpus is not None, problems
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def pages(corpus: Corpus) -> dict[str, str]:
+    return Renderer(corpus, site_url="https://digest.example/").pages()
+
+
+def test_bibtex_round_trip(corpus: Corpus, pages: dict[str, str]) -> None:
+    library = bibtexparser.parse_string(pages["data/references.bib"])
+    assert library.failed_blocks == []
+    assert [e.key for e in library.entries] == list(corpus.studies)
+    cavanna = library.entries_dict["cavanna-2022"]
+    assert cavanna["doi"] == "10.1038/s41398-022-02039-0"
+    assert cavanna["year"] == "2022"
+    authors = bibtexparser.parse_string(
+        pages["data/bib/loo-2023.bib"], append_middleware=[SeparateCoAuthors()]
+    ).entries[0]["author"]
+    assert authors[:2] == ["Loo, C.", "Glozier, N."]
+    single = bibtexparser.parse_string(pages["data/bib/loo-2023.bib"])
+    assert [e.key for e in single.entries] == ["loo-2023"]
+
+
+def test_ris_has_one_record_per_study(corpus: Corpus, pages: dict[str, str]) -> None:
+    ris = pages["data/references.ris"]
+    assert ris.count("TY  - ") == ris.count("ER  - ") == len(corpus.studies)
+    assert "DO  - 10.1192/bjp.2023.79" in ris
+
+
+def test_csl_json(corpus: Corpus, pages: dict[str, str]) -> None:
+    items = json.loads(pages["data/references.csl.json"])
+    assert [i["id"] for i in items] == list(corpus.studies)
+    assert {"family": "de Wit", "given": "H"} in items[
+        [i["id"] for i in items].index("de-wit-2022")
+    ]["author"]
+
+
+def test_csv_one_row_per_study(corpus: Corpus, pages: dict[str, str]) -> None:
+    rows = list(csv.DictReader(io.StringIO(pages["data/studies.csv"])))
+    assert [r["id"] for r in rows] == list(corpus.studies)
+    murphy = next(r for r in rows if r["id"] == "murphy-2023")
+    assert murphy["n_randomised"] == "80" and murphy["evidence_level"] == "B"
+
+
+def test_studies_json_matches_schema(corpus: Corpus, pages: dict[str, str]) -> None:
+    schema = json.loads(pages["data/schema.json"])
+    records = json.loads(pages["data/studies.json"])
+    assert len(records) == len(corpus.studies)
+    for record in records:
+        jsonschema.validate(record, schema)
+
+
+def test_feed_is_valid_atom(corpus: Corpus, pages: dict[str, str]) -> None:
+    feed = feedparser.parse(pages["feed.xml"])
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert len(feed.entries) >= len(corpus.studies)
+    dates = [e.updated for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    assert feed.entries[0].link.startswith("https://digest.example/studies/")
+
+
+@pytest.mark.parametrize("dose", ["micro", "full"])
+def test_evidence_map_is_accessible_svg(corpus: Corpus, dose: str) -> None:
+    svg = evidence_map(Catalog(corpus), dose, "../evidence/")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}title") is not None and root.find(f"{ns}desc") is not None
+    links = [a.get("href") for a in root.iter(f"{ns}a")]
+    assert links and all(f"dose={dose}" in (h or "") for h in links)
+
+
+def test_evidence_map_links_match_records(corpus: Corpus) -> None:
+    svg = evidence_map(Catalog(corpus), "micro", "../evidence/")
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    for a in root.iter(f"{ns}a"):
+        href = a.get("href") or ""
+        query = dict(part.split("=") for part in href.split("?")[1].split("&"))
+        expected = [
+            s
+            for s in corpus.studies.values()
+            if query["substance"] in s.substances
+            and "micro" in s.dose_classes
+            and any(o.domain == query["domain"] for o in s.outcomes)
+        ]
+        label = a.find(f"{ns}text")
+        assert label is not None and int(label.text or 0) == len(expected), href
+
+
+def test_timeline_is_svg(corpus: Corpus) -> None:
+    root = ET.fromstring(timeline(Catalog(corpus)))
+    assert root.tag.endswith("svg")
