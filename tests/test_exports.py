@@ -118,3 +118,16 @@ def test_evidence_map_links_match_records(corpus: Corpus) -> None:
 def test_timeline_is_svg(corpus: Corpus) -> None:
     root = ET.fromstring(timeline(Catalog(corpus)))
     assert root.tag.endswith("svg")
+
+
+def test_forest_plot_rows_and_unplotted_studies(corpus: Corpus) -> None:
+    from studydigest.charts import forest_plot, forest_rows
+
+    per_domain = forest_rows(Catalog(corpus))
+    rows, missing = per_domain["depression"]
+    plotted = {r.study_id for r in rows}
+    assert {"goodwin-2022", "carhart-harris-2021", "erritzoe-2026"} <= plotted
+    assert "davis-2021" in missing and "davis-2021" not in plotted
+    root = ET.fromstring(forest_plot("Depression", rows))
+    circles = list(root.iter("{http://www.w3.org/2000/svg}circle"))
+    assert len(circles) == len(rows)

@@ -228,3 +228,101 @@ def timeline_rows(catalog: Catalog) -> list[tuple[int, dict[str, int]]]:
     for s in catalog.studies.values():
         counts.setdefault(s.year, Counter())[s.design.type] += 1
     return [(year, dict(sorted(c.items()))) for year, c in sorted(counts.items())]
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    study_id: str
+    label: str
+    metric: str
+    estimate: float
+    low: float
+    high: float
+
+
+def forest_rows(catalog: Catalog) -> dict[str, tuple[list[ForestRow], list[str]]]:
+    """Per outcome domain: rows with an estimate and CI, and ids of studies without one."""
+    out: dict[str, tuple[list[ForestRow], list[str]]] = {}
+    for domain in catalog.corpus.vocabulary.outcome_domains:
+        rows: list[ForestRow] = []
+        missing: list[str] = []
+        for s in catalog.studies.values():
+            outcomes = [o for o in s.outcomes if o.domain == domain]
+            with_ci = [o for o in outcomes if o.effect and o.effect.ci_low is not None]
+            for o in with_ci:
+                assert o.effect is not None and o.effect.ci_low is not None
+                assert o.effect.ci_high is not None
+                dose = ", ".join(DOSE_LABELS[d] for d in s.dose_classes)
+                rows.append(
+                    ForestRow(
+                        s.id,
+                        f"{s.first_author_family} {s.year} ({dose})",
+                        o.effect.metric,
+                        o.effect.estimate,
+                        o.effect.ci_low,
+                        o.effect.ci_high,
+                    )
+                )
+            if outcomes and not with_ci:
+                missing.append(s.id)
+        if rows:
+            out[domain] = (rows, missing)
+    return out
+
+
+def forest_plot(domain_name: str, rows: list[ForestRow]) -> str:
+    """Estimates with 95% confidence intervals on one axis, zero marked."""
+    low = min(0.0, *(r.low for r in rows))
+    high = max(0.0, *(r.high for r in rows))
+    span = (high - low) or 1.0
+    left, right, top, step = 330, 40, 40, 34
+    width = 760
+    plot = width - left - right
+    height = top + step * len(rows) + 60
+
+    def x(value: float) -> float:
+        return left + (value - low) / span * plot
+
+    slug_id = "forest-" + "".join(c if c.isalnum() else "-" for c in domain_name.lower())
+    out = [
+        f'<svg class="sd-chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-labelledby="{slug_id}-title {slug_id}-desc" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{slug_id}-title">Effect estimates: {escape(domain_name)}</title>',
+        f'<desc id="{slug_id}-desc">Each row is one study: the dot is the estimate and the '
+        "line its 95% confidence interval, in the units named in the row. The vertical line "
+        "marks zero (no difference).</desc>",
+        f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top - 10}" y2="{top + step * len(rows)}" '
+        'stroke="currentColor" stroke-dasharray="4 3"/>',
+    ]
+    for i, r in enumerate(rows):
+        y = top + step * i + step / 2
+        out.append(
+            f'<text x="10" y="{y - 2:.0f}" font-size="12" fill="currentColor">'
+            f"{escape(r.label)}</text>"
+        )
+        out.append(
+            f'<text x="10" y="{y + 12:.0f}" font-size="10" fill="currentColor">'
+            f"{escape(r.metric[:52])}</text>"
+        )
+        out.append(
+            f'<line x1="{x(r.low):.1f}" x2="{x(r.high):.1f}" y1="{y:.0f}" y2="{y:.0f}" '
+            'stroke="currentColor" stroke-width="2"/>'
+        )
+        out.append(
+            f'<circle cx="{x(r.estimate):.1f}" cy="{y:.0f}" r="5" fill="#3f7fbf">'
+            f"<title>{escape(r.label)}: {r.estimate} ({r.low} to {r.high})</title>"
+            "</circle>"
+        )
+    axis_y = top + step * len(rows) + 20
+    for value in (low, 0.0, high):
+        out.append(
+            f'<text x="{x(value):.1f}" y="{axis_y}" font-size="11" '
+            f'text-anchor="middle" fill="currentColor">{value:g}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot / 2:.0f}" y="{axis_y + 22}" font-size="12" '
+        'text-anchor="middle" fill="currentColor">Estimate (units as labelled)</text>'
+    )
+    out.append("</svg>")
+    return "\n".join(out)
