@@ -87,7 +87,7 @@ def test_feed_is_valid_atom(corpus: Corpus, pages: dict[str, str]) -> None:
     assert feed.entries[0].link.startswith("https://digest.example/studies/")
 
 
-@pytest.mark.parametrize("dose", ["micro", "full"])
+@pytest.mark.parametrize("dose", ["micro", "full", "sub-anaesthetic"])
 def test_evidence_map_is_accessible_svg(corpus: Corpus, dose: str) -> None:
     svg = evidence_map(Catalog(corpus), dose, "../evidence/")
     root = ET.fromstring(svg)
