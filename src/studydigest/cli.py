@@ -11,8 +11,10 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
+from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
+from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
-from .render import write_docs
+from .render import original_links, write_docs
 from .schema import Claim, Doi, Study, check_slug
 from .stub import import_bibtex, record_text
 from .validate import Layout, validate_project
@@ -73,14 +75,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # unless the problem is one of cross-file consistency involving them.
         found = [p for p in found if p.file in chosen or not p.file.startswith("studies/")]
     problems.extend(found)
+    if corpus is not None and args.max_age_days > 0:
+        problems.extend(freshness_warnings(corpus, layout, args.max_age_days))
     _emit(problems, args.format)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "text":
         if errors:
             sys.stderr.write(f"{len(errors)} error(s)\n")
         elif corpus is not None:
-            sys.stderr.write(f"ok: {len(corpus.studies)} studies, {len(corpus.claims)} claims\n")
+            warned = len(problems) - len(errors)
+            sys.stderr.write(
+                f"ok: {len(corpus.studies)} studies, {len(corpus.claims)} claims"
+                + (f", {warned} warning(s)" if warned else "")
+                + "\n"
+            )
     return 1 if errors else 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    layout = Layout(Path(args.root).resolve())
+    corpus, problems = validate_project(layout)
+    if corpus is None:
+        _emit(problems, "text")
+        return 1
+    urls = sorted({url for s in corpus.studies.values() for _, url in original_links(s)})
+    if not args.check:
+        sys.stdout.write("".join(f"{u}\n" for u in urls))
+        return 0
+    failures = check_links(urls)  # the only network access in the project
+    for url, reason in failures:
+        sys.stdout.write(f"BROKEN {url}: {reason}\n")
+    sys.stdout.write(f"{len(urls) - len(failures)} of {len(urls)} links answered\n")
+    return 1 if failures else 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -171,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check study records and report every problem")
     v.add_argument("paths", nargs="*", help="files or folders to report on (default: all)")
     v.add_argument("--format", choices=["text", "github"], default="text")
+    v.add_argument(
+        "--max-age-days",
+        type=int,
+        default=DEFAULT_MAX_AGE_DAYS,
+        help="warn when a record was last reviewed longer ago (0 turns it off)",
+    )
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("schema", help="write the JSON Schema of a study record")
@@ -186,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("id", help="the new record's id, e.g. smith-2024")
     n.add_argument("--doi", help="the article's DOI, stored bare")
     n.set_defaults(func=cmd_new)
+
+    k = sub.add_parser("links", help="list every outbound link (DOI, PubMed, registry, url)")
+    k.add_argument("--check", action="store_true", help="request each link (uses the network)")
+    k.set_defaults(func=cmd_links)
 
     b = sub.add_parser("import-bib", help="turn BibTeX entries into record stubs")
     b.add_argument("file", help="a .bib file")

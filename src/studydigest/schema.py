@@ -373,6 +373,9 @@ class Substance(Strict):
     interactions: list[Text] = Field(default_factory=list)
     mechanisms: list[Slug] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    last_reviewed: dt.date | None = Field(
+        default=None, description="When this page's text was last checked against the studies."
+    )
 
 
 EvidenceKind = Literal["preclinical", "human-biomarker", "human-clinical", "none-at-microdoses"]
