@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test serve lint typecheck pytest clean
+CHROMIUM := /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
+
+.PHONY: site test serve lint typecheck pytest browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +32,25 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# Browser tests use Debian's chromium (Playwright's own browser download does not work here)
+# and axe-core from the npm registry. No browser means a loud failure, never a skip.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@test -x $(CHROMIUM) || { echo "ERROR: no $(CHROMIUM); the browser tests cannot run" >&2; exit 1; }
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
+pytest: $(STAMP) browser $(AXE)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
 clean:
-	rm -rf site schema.json $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site schema.json $(VENV) node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -79,7 +79,7 @@ def evidence_map(catalog: Catalog, dose: str, link_base: str) -> str:
     label = DOSE_LABELS[dose]
     out = [
         f'<svg class="sd-chart" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'height="{height}" role="group" aria-labelledby="{title_id} {desc_id}" '
         'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{title_id}">Evidence map: {escape(label)} studies</title>',
         f'<desc id="{desc_id}">Substances down the side, outcome domains across the top. '

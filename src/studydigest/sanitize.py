@@ -18,7 +18,7 @@ _SVG_SHAPE = {"fill", "stroke", "stroke-width", "stroke-dasharray", "stroke-opac
               "transform"}
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir", "hidden", "aria-label", "aria-live",
-          "aria-hidden", "role"},
+          "aria-hidden", "role", "tabindex"},
     "a": {"href", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"colspan", "rowspan", "align"},

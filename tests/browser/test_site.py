@@ -1,0 +1,308 @@
+"""The built site in headless Chromium, used the way readers use it.
+
+Needs Debian's chromium at /usr/bin/chromium (``make test`` installs it) and axe-core from
+``npm ci``. Missing either is a test failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from urllib.request import urlopen
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from ..conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+MAIN_PAGES = [
+    "",
+    "evidence/",
+    "claims/",
+    "risks/",
+    "methodology/",
+    "substances/lsd/",
+    "mechanisms/bdnf-neurotrophic/",
+    "studies/cavanna-2022/",
+    "data/",
+]
+FACETS = {
+    "substance": lambda r: [i["substance"] for i in r.get("interventions", [])],
+    "dose": lambda r: [i["dose_class"] for i in r.get("interventions", [])],
+    "design": lambda r: [r["design"]["type"]],
+    "condition": lambda r: [r["population"]["condition"]],
+    "domain": lambda r: [o["domain"] for o in r.get("outcomes", [])],
+}
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("browser") / "site"
+    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(target)))
+    return target
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "Debian chromium is missing: run `make test`, which installs it"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def records(site: Path) -> list[dict]:
+    return json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", MAIN_PAGES)
+def test_page_loads_cleanly_and_locally(page: Page, base_url: str, path: str) -> None:
+    errors: list[str] = []
+    foreign: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if urlsplit(r.url).hostname == "127.0.0.1" or r.url.startswith(("data:", "blob:"))
+            else foreign.append(r.url)
+        ),
+    )
+    response = page.goto(base_url + path, wait_until="networkidle")
+    assert response is not None and response.ok
+    shoot(page, (path.strip("/") or "home").replace("/", "_"))
+    assert errors == []
+    assert foreign == []
+
+
+def test_search_finds_a_study_by_first_author(page: Page, base_url: str) -> None:
+    page.goto(base_url, wait_until="networkidle")
+    page.locator("input.md-search__input").click(force=True)
+    page.keyboard.type("Cavanna")
+    result = page.locator(".md-search-result__link[href*='studies/cavanna-2022']").first
+    result.wait_for(timeout=10_000)
+    result.click()
+    page.wait_for_url("**/studies/cavanna-2022/**")
+    assert "psilocybin mushrooms" in page.locator("h1").inner_text()
+
+
+def visible_ids(page: Page) -> set[str]:
+    links = page.locator("#sd-evidence tbody tr:not([hidden]) td:first-child a")
+    return {
+        href.rstrip("/").rsplit("/", 1)[-1]
+        for href in links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    }
+
+
+def expected(records: list[dict], chosen: dict[str, list[str]]) -> set[str]:
+    return {
+        r["id"]
+        for r in records
+        if all(set(FACETS[f](r)) & set(values) for f, values in chosen.items())
+    }
+
+
+def tick(page: Page, facet: str, value: str) -> None:
+    page.locator(f".sd-facets input[name='{facet}'][value='{value}']").check()
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {"substance": ["lsd"]},
+        {"dose": ["full"]},
+        {"design": ["rct"]},
+        {"condition": ["microdosers"]},
+        {"domain": ["anxiety"]},
+        {"substance": ["lsd", "psilocybin"]},  # OR within a facet
+        {"substance": ["psilocybin"], "dose": ["micro"]},  # AND across facets
+        {"substance": ["lsd"], "domain": ["mood", "anxiety"], "design": ["rct", "crossover-rct"]},
+    ],
+    ids=lambda c: "&".join(f"{k}={'+'.join(v)}" for k, v in c.items()),
+)
+def test_facet_filters(
+    page: Page, base_url: str, records: list[dict], chosen: dict[str, list[str]]
+) -> None:
+    page.goto(base_url + "evidence/", wait_until="networkidle")
+    for facet, values in chosen.items():
+        for value in values:
+            tick(page, facet, value)
+    want = expected(records, chosen)
+    assert want, "a filter case must match something"
+    assert visible_ids(page) == want
+    assert page.locator("#sd-count").inner_text().startswith(f"{len(want)} of {len(records)}")
+
+
+def column_values(page: Page, index: int) -> list[float]:
+    cells = page.locator(f"#sd-evidence tbody tr td:nth-child({index})")
+    return [float(v) for v in cells.evaluate_all("els => els.map(e => e.dataset.value)")]
+
+
+@pytest.mark.parametrize(("header", "index"), [("Year", 2), ("n", 7)])
+def test_sorting(page: Page, base_url: str, header: str, index: int) -> None:
+    page.goto(base_url + "evidence/", wait_until="networkidle")
+    heading = page.locator("#sd-evidence th").filter(has_text=re.compile(f"^{header}$"))
+    heading.click()
+    assert column_values(page, index) == sorted(column_values(page, index))
+    heading.click()
+    assert column_values(page, index) == sorted(column_values(page, index), reverse=True)
+
+
+def test_evidence_map_cell_opens_filtered_list(
+    page: Page, base_url: str, records: list[dict]
+) -> None:
+    page.goto(base_url + "evidence/", wait_until="networkidle")
+    page.locator("svg.sd-chart a[href*='substance=lsd'][href*='domain=mood']").first.click()
+    page.wait_for_url("**/evidence/?*substance=lsd*")
+    page.wait_for_load_state("networkidle")
+    want = expected(records, {"substance": ["lsd"], "domain": ["mood"], "dose": ["micro"]})
+    assert visible_ids(page) == want
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (
+                (tag == "a" and name == "href") or (name == "src" and tag in {"img", "script"})
+            ):
+                self.hrefs.append(value)
+
+
+def test_every_internal_link_resolves(site: Path, base_url: str) -> None:
+    pages = sorted(site.rglob("*.html"))
+    checked: set[str] = set()
+    broken = []
+    for path in pages:
+        url = base_url + path.relative_to(site).as_posix().removesuffix("index.html")
+        parser = Links()
+        parser.feed(path.read_text(encoding="utf-8"))
+        for href in parser.hrefs:
+            target = urljoin(url, href).split("#")[0]
+            if not target.startswith(base_url) or target in checked:
+                continue
+            checked.add(target)
+            try:
+                with urlopen(target, timeout=10) as response:
+                    ok = response.status == 200
+            except OSError:
+                ok = False
+            if not ok:
+                broken.append((path.relative_to(site).as_posix(), href))
+    assert len(checked) > 100
+    assert broken == []
+
+
+def test_read_the_original_links(page: Page, base_url: str, records: list[dict]) -> None:
+    for record in records:
+        page.goto(base_url + f"studies/{record['id']}/")
+        section = page.locator("h2#read-the-original + ul a")
+        hrefs = section.evaluate_all("els => els.map(e => e.href)")
+        if "doi" in record:
+            assert hrefs[0].startswith("https://doi.org/10."), record["id"]
+        if "pmid" in record:
+            assert f"https://pubmed.ncbi.nlm.nih.gov/{record['pmid']}/" in hrefs
+        if "url" in record:
+            assert record["url"] in hrefs
+
+
+@pytest.mark.parametrize("path", MAIN_PAGES)
+def test_no_sideways_scroll_on_a_phone(browser: Browser, base_url: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(base_url + path, wait_until="networkidle")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if path == "evidence/":
+        shoot(page, "evidence_375px")
+    context.close()
+    assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+
+
+def luminance(rgb: str) -> float:
+    parts = [int(float(x)) / 255 for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_charts_are_legible_in_the_dark_scheme(browser: Browser, base_url: str) -> None:
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base_url + "evidence/", wait_until="networkidle")
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    text = page.locator("svg.sd-chart text").first
+    colour = text.evaluate("e => getComputedStyle(e).fill")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    shoot(page, "evidence_dark")
+    context.close()
+    light, dark = sorted([luminance(colour), luminance(background)], reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5
+
+
+@pytest.mark.parametrize("path", ["", "evidence/", "studies/hutten-2020/", "substances/lsd/"])
+def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
+    assert AXE.exists(), "axe-core is missing: run `make test`, which runs npm ci"
+    page.goto(base_url + path, wait_until="networkidle")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
