@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the real project data (records, vocabulary, docs, mkdocs.yml) to break."""
-    for name in ("studies", "claims", "vocabulary", "docs"):
+    for name in ("studies", "claims", "vocabulary", "docs", "overrides"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     return tmp_path
