@@ -17,26 +17,20 @@ def freshness_warnings(
     limit = today - dt.timedelta(days=max_age_days)
     warnings = []
 
-    def where(file: str, path: tuple[str | int, ...]) -> tuple[int, int]:
+    def warn(file: str, path: tuple[str | int, ...], message: str) -> None:
         try:
-            return load_file(layout.root / file).position(path)
-        except LoadError:
-            return (1, 1)
+            doc = load_file(layout.root / file, display=file)
+        except LoadError:  # validated moments ago; only a race could get here
+            return
+        warnings.append(doc.problem(path, message, severity="warning"))
 
     for study in corpus.studies.values():
         if study.review.last_reviewed < limit:
-            file = corpus.files[study.id]
-            line, col = where(file, ("review", "last_reviewed"))
-            warnings.append(
-                Problem(
-                    file,
-                    line,
-                    col,
-                    "review.last_reviewed",
-                    f"last reviewed {study.review.last_reviewed}, more than {max_age_days} days "
-                    "ago; check the record against the article and update the date",
-                    severity="warning",
-                )
+            warn(
+                corpus.files[study.id],
+                ("review", "last_reviewed"),
+                f"last reviewed {study.review.last_reviewed}, more than {max_age_days} days "
+                "ago; check the record against the article and update the date",
             )
     vocab_file = f"{layout.vocabulary}/substances.yaml"
     for sid, substance in corpus.vocabulary.substances.items():
@@ -48,16 +42,10 @@ def freshness_warnings(
             if sid in s.substances and s.review.added > substance.last_reviewed
         )
         if newer:
-            line, col = where(vocab_file, (sid, "last_reviewed"))
-            warnings.append(
-                Problem(
-                    vocab_file,
-                    line,
-                    col,
-                    f"{sid}.last_reviewed",
-                    f"studies added since this page was reviewed ({', '.join(newer)}); "
-                    "re-read the substance text against them",
-                    severity="warning",
-                )
+            warn(
+                vocab_file,
+                (sid, "last_reviewed"),
+                f"studies added since this page was reviewed ({', '.join(newer)}); "
+                "re-read the substance text against them",
             )
     return warnings

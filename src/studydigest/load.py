@@ -14,6 +14,7 @@ as "not text" instead of silently publishing the word or the value ``False``.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ import yaml
 
 try:  # libyaml's parser when present; it only ever sees pre-checked text.
     from yaml import CSafeLoader as _Loader
+
+    if os.environ.get("STUDYDIGEST_PURE_YAML"):  # the benchmark measures the fallback too
+        from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
@@ -38,6 +42,9 @@ _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+# A line whose leading run of spaces and "- " markers is longer than 4 columns per level.
+_DEEP_LINE = re.compile(rf"^[ -]{{{4 * MAX_DEPTH + 1},}}", re.MULTILINE)
 Path_ = tuple[str | int, ...]
 _DUPLICATE = object()
 
@@ -80,6 +87,13 @@ class Document:
             if prefix in self.values:
                 return self.values[prefix]
         return (1, 1)
+
+    def problem(
+        self, path: Path_, message: str, *, key: bool = False, severity: str = "error"
+    ) -> Problem:
+        """A :class:`Problem` located at ``path`` in this document."""
+        line, col = self.position(path, key=key)
+        return Problem(self.file, line, col, format_path(path), message, severity)
 
 
 class LoadError(Exception):
@@ -141,19 +155,19 @@ def decode(raw: bytes, file: str) -> str:
         name = unicodedata.name(char, "control character")
         raise fail(f"forbidden character U+{ord(char):04X} ({name}); remove it", bad.start(), text)
     depth = 0
-    for index, char in enumerate(text):
-        if char in "[{":
+    for match in _BRACKETS.finditer(text):  # only the brackets, not every character
+        if match.group() in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise fail(f"nesting deeper than {MAX_DEPTH} levels", index, text)
-        elif char in "]}" and depth:
+                raise fail(f"nesting deeper than {MAX_DEPTH} levels", match.start(), text)
+        elif depth:
             depth -= 1
-    for number, row in enumerate(text.split("\n"), start=1):
-        indent = len(row) - len(row.lstrip(" -"))
-        if indent > 4 * MAX_DEPTH:
-            raise LoadError(
-                Problem(file, number, 1, "", f"indented or nested deeper than {MAX_DEPTH} levels")
-            )
+    deep = _DEEP_LINE.search(text)
+    if deep is not None:
+        line, _ = _line_col(text, deep.start())
+        raise LoadError(
+            Problem(file, line, 1, "", f"indented or nested deeper than {MAX_DEPTH} levels")
+        )
     return text
 
 

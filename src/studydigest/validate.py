@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .load import Document, LoadError, Path_, Problem, format_path, load_file
+from .load import Document, LoadError, Path_, Problem, load_file
 from .schema import (
     VOCABULARY_MODELS,
     Article,
@@ -124,8 +124,7 @@ def model_problems(doc: Document, error: ValidationError, prefix: Path_ = ()) ->
     for item in error.errors(include_url=False):
         path: Path_ = (*prefix, *item["loc"])
         key = item["type"] in {"extra_forbidden", "missing"}
-        line, col = doc.position(path, key=key)
-        problems.append(Problem(doc.file, line, col, format_path(path), _message(item)))
+        problems.append(doc.problem(path, _message(item), key=key))
     return problems
 
 
@@ -167,12 +166,8 @@ def _records(
         stem = path.stem
         record_id = doc.data.get("id")
         if isinstance(record_id, str) and record_id != stem:
-            line, col = doc.position(("id",))
-            problems.append(
-                Problem(
-                    name, line, col, "id", f"id '{record_id}' must equal the file name '{stem}'"
-                )
-            )
+            message = f"id '{record_id}' must equal the file name '{stem}'"
+            problems.append(doc.problem(("id",), message))
             continue
         if record is not None:
             yield doc, record
@@ -252,17 +247,8 @@ def check_refs(
         known = tables[table_name]
         for path, value in _expand(data, pattern):
             if isinstance(value, str) and value not in known:
-                line, col = doc.position(path)
                 hint = ", ".join(sorted(known)[:15])
-                problems.append(
-                    Problem(
-                        doc.file,
-                        line,
-                        col,
-                        format_path(path),
-                        f"unknown {kind} '{value}' (known: {hint})",
-                    )
-                )
+                problems.append(doc.problem(path, f"unknown {kind} '{value}' (known: {hint})"))
 
 
 def _unique(
@@ -276,20 +262,13 @@ def _unique(
     if value is None:
         return
     key = value.lower()
-    line, col = doc.position(path)
     if key in seen:
         other, other_line = seen[key]
         problems.append(
-            Problem(
-                doc.file,
-                line,
-                col,
-                format_path(path),
-                f"{label} '{value}' is already used by {other}:{other_line}",
-            )
+            doc.problem(path, f"{label} '{value}' is already used by {other}:{other_line}")
         )
     else:
-        seen[key] = (doc.file, line)
+        seen[key] = (doc.file, doc.position(path)[0])
 
 
 def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
