@@ -23,10 +23,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date.today().isoformat()  # fresh records: no freshness warnings in the timings
 BIN = Path(sys.executable).parent
-WORDS = (
-    "participants dose placebo week measure mood anxiety trial reported scores change "
-    "baseline effect group sessions healthy adults design blinded outcome"
-).split()
+WORDS = [
+    "participants",
+    "dose",
+    "placebo",
+    "week",
+    "measure",
+    "mood",
+    "anxiety",
+    "trial",
+    "reported",
+    "scores",
+    "change",
+    "baseline",
+    "effect",
+    "group",
+    "sessions",
+    "healthy",
+    "adults",
+    "design",
+    "blinded",
+    "outcome",
+]
 
 
 def words(n: int, seed: int) -> str:
