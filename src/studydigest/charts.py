@@ -28,6 +28,19 @@ BALANCE_LABELS = {
 }
 
 
+def _svg_head(
+    ident: str, width: float, height: float, title: str, desc: str, role: str = "img"
+) -> list[str]:
+    """Opening tag, title and description shared by every chart (desc is trusted text)."""
+    return [
+        f'<svg class="sd-chart" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="{role}" aria-labelledby="{ident}-title {ident}-desc" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{desc}</desc>',
+    ]
+
+
 @dataclass(frozen=True)
 class Cell:
     substance: str
@@ -74,19 +87,18 @@ def evidence_map(catalog: Catalog, dose: str, link_base: str) -> str:
     left, top, step = 190, 150, 46
     width = max(left + step * len(domains) + 90, 720)
     height = top + step * len(substances) + 70
-    title_id = f"map-{dose}-title"
-    desc_id = f"map-{dose}-desc"
     label = DOSE_LABELS[dose]
-    out = [
-        f'<svg class="sd-chart" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="group" aria-labelledby="{title_id} {desc_id}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{title_id}">Evidence map: {escape(label)} studies</title>',
-        f'<desc id="{desc_id}">Substances down the side, outcome domains across the top. '
-        "A larger circle means more studies; colour shows the balance of findings; a solid "
-        "outline means at least one randomised blinded study (level A or B), a dashed outline "
-        "means weaker designs only. A small grey dot is a gap: no study.</desc>",
-    ]
+    out = _svg_head(
+        f"map-{dose}",
+        width,
+        height,
+        f"Evidence map: {label} studies",
+        "Substances down the side, outcome domains across the top. A larger circle means "
+        "more studies; colour shows the balance of findings; a solid outline means at least "
+        "one randomised blinded study (level A or B), a dashed outline means weaker designs "
+        "only. A small grey dot is a gap: no study.",
+        role="group",  # it holds links, which an img role would hide
+    )
     for j, domain in enumerate(domains):
         x = left + step * j + step / 2
         out.append(
@@ -168,15 +180,15 @@ def timeline(catalog: Catalog) -> str:
     left, top, bar, gap, unit = 50, 40, 34, 12, 26
     width = max(left + (bar + gap) * len(years) + 20, 680)
     height = top + unit * peak + 60 + 20 * ((len(designs) + 2) // 3)
-    out = [
-        f'<svg class="sd-chart" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="timeline-title timeline-desc" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        '<title id="timeline-title">Studies per year, by design</title>',
-        '<desc id="timeline-desc">Bars count recorded studies by publication year; segments '
-        "show the design type. The table below gives the same numbers.</desc>",
-        f'<text x="10" y="{top - 15}" font-size="12" fill="currentColor">Studies</text>',
-    ]
+    out = _svg_head(
+        "timeline",
+        width,
+        height,
+        "Studies per year, by design",
+        "Bars count recorded studies by publication year; segments show the design type. "
+        "The table below gives the same numbers.",
+    )
+    out.append(f'<text x="10" y="{top - 15}" font-size="12" fill="currentColor">Studies</text>')
     base = top + unit * peak
     for k in range(peak + 1):
         y = base - unit * k
@@ -284,14 +296,15 @@ def forest_plot(domain_name: str, rows: list[ForestRow]) -> str:
         return left + (value - low) / span * plot
 
     slug_id = "forest-" + "".join(c if c.isalnum() else "-" for c in domain_name.lower())
-    out = [
-        f'<svg class="sd-chart" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="{slug_id}-title {slug_id}-desc" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{slug_id}-title">Effect estimates: {escape(domain_name)}</title>',
-        f'<desc id="{slug_id}-desc">Each row is one study: the dot is the estimate and the '
-        "line its 95% confidence interval, in the units named in the row. The vertical line "
-        "marks zero (no difference).</desc>",
+    out = _svg_head(
+        slug_id,
+        width,
+        height,
+        f"Effect estimates: {domain_name}",
+        "Each row is one study: the dot is the estimate and the line its 95% confidence "
+        "interval, in the units named in the row. The vertical line marks zero (no difference).",
+    )
+    out += [
         f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top - 10}" y2="{top + step * len(rows)}" '
         'stroke="currentColor" stroke-dasharray="4 3"/>',
     ]
