@@ -131,3 +131,15 @@ def test_forest_plot_rows_and_unplotted_studies(corpus: Corpus) -> None:
     root = ET.fromstring(forest_plot("Depression", rows))
     circles = list(root.iter("{http://www.w3.org/2000/svg}circle"))
     assert len(circles) == len(rows)
+
+
+def test_schema_command_matches_published_schema(
+    pages: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from studydigest.cli import main
+
+    assert main(["schema"]) == 0
+    assert capsys.readouterr().out == pages["data/schema.json"]
+    assert main(["schema", "--claims"]) == 0
+    claim_schema = json.loads(capsys.readouterr().out)
+    assert claim_schema["title"] == "Claim record" and "verdict" not in claim_schema["properties"]

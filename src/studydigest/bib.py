@@ -8,7 +8,7 @@ from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
-from .schema import Study
+from .schema import Study, split_name
 
 _BRACES = re.compile(r"[{}\\]")
 
@@ -20,10 +20,11 @@ def _clean(value: str) -> str:
 
 
 def _bib_author(name: str) -> str:
+    """BibTeX's "Family, G. N." from "Family GN"; "Family, Given" is kept as written."""
     if "," in name:
         return name
-    family, _, initials = name.rpartition(" ")
-    if not family or not initials.isupper():
+    family, initials = split_name(name)
+    if not initials or not initials.isupper():
         return name
     return f"{family}, {' '.join(f'{c}.' for c in initials)}"
 

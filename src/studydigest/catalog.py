@@ -6,7 +6,7 @@ templates only lay it out.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,6 +35,16 @@ class DomainSummary:
     strongest: Grade
     harms: int
 
+    @property
+    def balance(self) -> str:
+        """The most frequent direction of findings; a tie between the top two is "mixed"."""
+        ranked = Counter({k: v for k, v in self.directions.items() if v}).most_common(2)
+        if not ranked:
+            return "no-difference"
+        if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+            return "mixed"
+        return ranked[0][0]
+
 
 @dataclass(frozen=True)
 class EventRow:
@@ -46,6 +56,7 @@ class EventRow:
 class Catalog:
     corpus: Corpus
     grades: dict[str, Grade] = field(init=False)
+    _summaries: dict[str, list[DomainSummary]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.grades = {sid: grade(s) for sid, s in self.corpus.studies.items()}
@@ -83,6 +94,13 @@ class Catalog:
         return (self.grades[study.id].level.rank, -study.year, study.id)
 
     def domain_summaries(self, substance: str) -> list[DomainSummary]:
+        """Per (outcome domain, dose class) rows for one substance; computed once, then reused
+        by the substance page and every evidence map."""
+        if substance not in self._summaries:
+            self._summaries[substance] = self._domain_summaries(substance)
+        return self._summaries[substance]
+
+    def _domain_summaries(self, substance: str) -> list[DomainSummary]:
         cells: dict[tuple[str, str], list[Study]] = defaultdict(list)
         for study in self.by_substance(substance):
             doses = {i.dose_class for i in study.interventions if i.substance == substance}
@@ -161,7 +179,7 @@ class Catalog:
         used_designs = {s.design.type for s in studies}
         return {
             "substance": {k: v.name for k, v in vocab.substances.items() if k in used_subs},
-            "dose": {d: DOSE_LABELS[d] for d in DOSE_CLASSES if d in self.dose_counts()},
+            "dose": {d: DOSE_LABELS[d] for d in self.dose_counts()},
             "design": {d: d.replace("-", " ") for d in DESIGN_TYPES if d in used_designs},
             "condition": {k: v.name for k, v in vocab.conditions.items() if k in used_conditions},
             "domain": {k: v.name for k, v in vocab.outcome_domains.items() if k in used_domains},

@@ -61,16 +61,12 @@ def map_cells(
         for row in catalog.domain_summaries(sid):
             if row.dose_class != dose:
                 continue
-            counts = Counter({k: v for k, v in row.directions.items() if v})
-            balance = counts.most_common(1)[0][0] if counts else "no-difference"
-            if len(counts) > 1 and counts.most_common(2)[0][1] == counts.most_common(2)[1][1]:
-                balance = "mixed"
             cells[(sid, row.domain)] = Cell(
                 sid,
                 row.domain,
                 len(row.studies),
                 row.participants,
-                balance,
+                row.balance,
                 row.strongest.level.code,
             )
     substances = [s for s in vocab.substances if any(k[0] == s for k in cells)]

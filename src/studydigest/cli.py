@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,11 +10,12 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
+from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
 from .render import original_links, write_docs
-from .schema import Claim, Doi, Study, check_slug
+from .schema import Claim, Doi, check_slug
 from .stub import import_bibtex, record_text
 from .validate import Layout, validate_project
 
@@ -71,8 +71,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     chosen, problems = _selected(layout, args.paths)
     corpus, found = validate_project(layout)
     if chosen is not None:
-        # Problems in other files still fail the corpus, but only the named files are listed
-        # unless the problem is one of cross-file consistency involving them.
+        # Report (and count) problems in the named files, plus those in claims/ and
+        # vocabulary/, which every record depends on; other study files are not this run's.
         found = [p for p in found if p.file in chosen or not p.file.startswith("studies/")]
     problems.extend(found)
     if corpus is not None and args.max_age_days > 0:
@@ -110,14 +110,7 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Study record",
-        **Study.model_json_schema(),
-    }
-    text = json.dumps(schema, indent=2, sort_keys=True) + "\n"
-    if args.claims:
-        text = json.dumps(Claim.model_json_schema(), indent=2, sort_keys=True) + "\n"
+    text = schema_json(Claim, "Claim record") if args.claims else schema_json()
     if args.out == "-":
         sys.stdout.write(text)
     else:

@@ -12,9 +12,11 @@ import io
 import json
 from xml.etree import ElementTree as ET
 
+from pydantic import BaseModel
+
 from .grading import grade
 from .markup import doi_url
-from .schema import Study
+from .schema import Study, split_name
 
 EXPORT_FILES = {
     "data/studies.json": "every validated record, as JSON",
@@ -27,15 +29,6 @@ EXPORT_FILES = {
 }
 
 
-def _name_parts(name: str) -> tuple[str, str]:
-    """("Hutten", "NRPW") from "Hutten NRPW"; ("van Elk", "Michiel") from "van Elk, Michiel"."""
-    if "," in name:
-        family, given = name.split(",", 1)
-        return family.strip(), given.strip()
-    family, _, given = name.rpartition(" ")
-    return (family, given) if family else (name, "")
-
-
 def _pages(study: Study) -> tuple[str | None, str | None]:
     if not study.pages:
         return None, None
@@ -43,12 +36,18 @@ def _pages(study: Study) -> tuple[str | None, str | None]:
     return first, last or None
 
 
+def studies_json(studies: list[Study]) -> str:
+    """The full validated records, one JSON array, stable key order."""
+    records = [s.model_dump(mode="json", exclude_none=True) for s in studies]
+    return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
 def ris(studies: list[Study]) -> str:
     lines: list[str] = []
     for study in studies:
         kind = "JOUR" if study.publication_type == "journal-article" else "GEN"
         lines.append(f"TY  - {kind}")
-        lines += [f"AU  - {', '.join(p for p in _name_parts(a) if p)}" for a in study.authors]
+        lines += [f"AU  - {', '.join(p for p in split_name(a) if p)}" for a in study.authors]
         lines.append(f"TI  - {study.title}")
         if study.journal:
             lines.append(f"T2  - {study.journal}")
@@ -78,7 +77,7 @@ def csl_json(studies: list[Study]) -> str:
             "type": "article-journal" if study.publication_type == "journal-article" else "article",
             "title": study.title,
             "author": [
-                dict(zip(("family", "given"), _name_parts(a), strict=True)) for a in study.authors
+                dict(zip(("family", "given"), split_name(a), strict=True)) for a in study.authors
             ],
             "issued": {"date-parts": [[study.year]]},
         }
@@ -172,10 +171,12 @@ def studies_csv(studies: list[Study]) -> str:
     return out.getvalue()
 
 
-def schema_json() -> str:
+def schema_json(model: type[BaseModel] = Study, title: str = "Study record") -> str:
+    """The JSON Schema of a record model (``studydigest schema`` and data/schema.json)."""
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Study.model_json_schema(),
+        **model.model_json_schema(),
+        "title": title,
     }
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 

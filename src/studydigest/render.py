@@ -7,7 +7,6 @@ Markdown site engine can build the result.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from markupsafe import Markup
 from . import bib, charts, exports, markup
 from .catalog import DOSE_LABELS, Catalog
 from .grading import LEVELS, VERDICTS, sample_size
-from .schema import DOSE_CLASSES, Study
+from .schema import DOSE_CLASSES, Study, split_name
 from .validate import Corpus
 
 FINDING_LABELS = {
@@ -66,9 +65,7 @@ def study_label(study: Study) -> str:
     """``Hutten et al. 2020`` or ``Polito & Stevenson 2019``."""
     family = study.first_author_family
     if len(study.authors) == 2 and study.authors_complete:
-        second = study.authors[1]
-        other = second.split(",")[0] if "," in second else second.rsplit(" ", 1)[0]
-        return f"{family} & {other} {study.year}"
+        return f"{family} & {split_name(study.authors[1])[0]} {study.year}"
     if len(study.authors) == 1 and study.authors_complete:
         return f"{family} {study.year}"
     return f"{family} et al. {study.year}"
@@ -100,6 +97,8 @@ class Renderer:
         self.site_url = site_url
         self.site_name = site_name
         self.catalog = Catalog(corpus)
+        # One BibTeX entry per study, shown on its page and written as data/bib/<id>.bib.
+        self.bib_entries = {sid: bib.bibtex([s]) for sid, s in corpus.studies.items()}
         self.env = Environment(
             loader=PackageLoader("studydigest", "templates"),
             # Output is Markdown, not HTML: _finalize escapes every value for Markdown and HTML.
@@ -125,7 +124,7 @@ class Renderer:
             n_of=sample_size,
             links=original_links,
             reference=bib.reference,
-            bibtex=lambda s: bib.bibtex([s]),
+            bibtex=lambda s: self.bib_entries[s.id],
             files=corpus.files,
             charts=charts,
             EXPORT_FILES=exports.EXPORT_FILES,
@@ -159,22 +158,16 @@ class Renderer:
             )
         out["data.md"] = self._page("data.md.j2", "data.md")
         studies = list(self.corpus.studies.values())
-        out["data/studies.json"] = studies_json(self.corpus)
+        out["data/studies.json"] = exports.studies_json(studies)
         out["data/references.bib"] = bib.bibtex(studies)
-        for study in studies:
-            out[f"data/bib/{study.id}.bib"] = bib.bibtex([study])
+        for study_id, entry in self.bib_entries.items():
+            out[f"data/bib/{study_id}.bib"] = entry
         out["data/references.ris"] = exports.ris(studies)
         out["data/references.csl.json"] = exports.csl_json(studies)
         out["data/studies.csv"] = exports.studies_csv(studies)
         out["data/schema.json"] = exports.schema_json()
         out["feed.xml"] = exports.atom_feed(studies, self.site_url, self.site_name)
         return dict(sorted(out.items()))
-
-
-def studies_json(corpus: Corpus) -> str:
-    """The full validated records, one JSON array, stable key order."""
-    records = [s.model_dump(mode="json", exclude_none=True) for s in corpus.studies.values()]
-    return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def write_docs(corpus: Corpus, docs: Path, out: Path, site_url: str = "") -> list[Path]:

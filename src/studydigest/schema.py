@@ -111,6 +111,15 @@ def _check_pmcid(value: str) -> str:
     return value
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """Family and given parts of an author: "Hutten NRPW" or "van Elk, Michiel"."""
+    if "," in name:
+        family, given = name.split(",", 1)
+        return family.strip(), given.strip()
+    family, _, given = name.strip().rpartition(" ")
+    return (family, given) if family else (name.strip(), "")
+
+
 def registry_name(registration: str) -> str:
     """Which registry an id belongs to (``NCT…`` → ``ClinicalTrials.gov``)."""
     for name, pattern in _REGISTRY_RES.items():
@@ -340,8 +349,7 @@ class Study(Strict):
 
     @property
     def first_author_family(self) -> str:
-        first = self.authors[0]
-        return first.split(",")[0].strip() if "," in first else first.rsplit(" ", 1)[0]
+        return split_name(self.authors[0])[0]
 
 
 class Claim(Strict):

@@ -19,7 +19,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pydantic import TypeAdapter, ValidationError
 
 from .load import Problem
-from .schema import AuthorName, Doi, HttpsUrl, Pmid, ShortText, check_slug
+from .schema import AuthorName, Doi, HttpsUrl, Pmid, ShortText, check_slug, split_name
 
 
 def _q(value: object) -> str:
@@ -150,7 +150,7 @@ def import_bibtex(
         else:  # pragma: no cover - every failed block type is one of the above
             message = "entry could not be read"
         result.problems.append(Problem(file, line, 1, "", message))
-    taken = set(existing_ids)
+    taken, known_dois = set(existing_ids), set(existing_dois)  # the caller's sets stay as given
     for entry in library.entries:
         line = (entry.start_line or 0) + 1
         try:
@@ -160,11 +160,10 @@ def import_bibtex(
             reason = reason.removeprefix("Value error, ")
             result.problems.append(Problem(file, line, 1, entry.key, reason))
             continue
-        if bib.get("doi", "").lower() in existing_dois:
+        if bib.get("doi", "").lower() in known_dois:
             result.skipped.append(f"{file}:{line}: {entry.key}: DOI {bib['doi']} already recorded")
             continue
-        first = (bib.get("authors") or ["unknown"])[0]
-        family = first.split(",")[0] if "," in first else first.rsplit(" ", 1)[0]
+        family = split_name((bib.get("authors") or ["unknown"])[0])[0]
         record_id = slug(f"{family}-{bib.get('year', 'undated')}")
         try:
             check_slug(record_id)
@@ -176,7 +175,7 @@ def import_bibtex(
             continue
         taken.add(record_id)
         if "doi" in bib:
-            existing_dois.add(bib["doi"].lower())
+            known_dois.add(bib["doi"].lower())
         result.stubs[record_id] = record_text(record_id, bib)
     result.problems.sort(key=lambda p: (p.line, p.col))
     return result
