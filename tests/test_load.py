@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studydigest.load import MAX_BYTES, LoadError, load_text
+from studydigest.load import (
+    MAX_BYTES,
+    Document,
+    LoadError,
+    _parse_events,
+    _parse_nodes,
+    decode,
+    load_text,
+    parse,
+)
 
 from .conftest import minimal
 
@@ -143,3 +155,133 @@ def test_arbitrary_yaml_punctuation_never_crashes(text: str) -> None:
         load_text(text, "studies/fuzz.yaml")
     except LoadError as exc:
         assert exc.problem.line >= 1
+
+
+# --- the fast route (C composer) and the exact route (event stream) agree ------------------
+
+
+def outcome(route: Callable[[str, str], Document | None], text: str) -> object:
+    """What a route makes of text: its document's contents, or the problem it raised."""
+    try:
+        doc = route(text, "studies/x.yaml")
+    except LoadError as exc:
+        return ("refused", str(exc.problem))
+    if doc is None:
+        return None
+    return (doc.data, doc.values, doc.keys, [str(p) for p in doc.problems])
+
+
+def agree(text: str) -> bool:
+    """Both routes give the same result; True when the fast route took the text."""
+    try:
+        decode(text.encode(), "studies/x.yaml")
+    except LoadError:
+        return False
+    fast = outcome(_parse_nodes, text)
+    if fast is not None:
+        assert fast == outcome(_parse_events, text)
+    assert outcome(parse, text) == outcome(_parse_events, text)
+    return fast is not None
+
+
+def test_a_plain_record_takes_the_fast_route_with_the_same_result() -> None:
+    assert agree(minimal())
+    assert agree(minimal(**{"title: A minimal": "title: Polito & Stevenson's why? A minimal"}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [&x 1]\n",
+        "a: {b: &x 1}\n",
+        "- &x a\n",
+        "a:\n  &x b\n",
+        '"k":&x 1\n',
+        "a: !!str 1\n",
+        "a: ! 1\n",
+        "a: [1, !t 2]\n",
+        "? a\n: b\n",
+        "a: b\n--- &x\nc: d\n",
+        "a:\t*x\n",
+        "<<: {a: 1}\n",
+        '"<<": 1\n',
+        "a: 1\na: 2\n",
+        "[a, b]: 1\n",
+        'a: "x\\u202ey"\n',
+    ],
+)
+def test_every_refusal_takes_the_exact_route(text: str) -> None:
+    assert _parse_nodes(text, "studies/x.yaml") is None
+
+
+scalars = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab &*!?:-#'\"[]{},|>%@`\\\t")), max_size=12),
+    st.sampled_from(["no", "Yes", "null", "~", "", "0012", "1:30", "<<", "a: b", "- x"]),
+)
+trees = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(scalars, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, st.sampled_from([None, False, True]), st.sampled_from([None, '"', "'"]))
+def test_routes_agree_on_dumped_trees(tree: object, flow: bool | None, style: str | None) -> None:
+    agree(yaml.safe_dump({"root": tree}, default_flow_style=flow, default_style=style))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=len(minimal())), yaml_ish)
+def test_routes_agree_on_damaged_records(at: int, insert: str) -> None:
+    text = minimal()
+    agree(text[:at] + insert + text[at:])
+
+
+# --- character rules apply after YAML has decoded escapes -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('a: ok\nb: "evil\\u202etxt"\n', "studies/x.yaml:2:4: b: forbidden character U+202E"),
+        ('a: "x\\0y"\n', "studies/x.yaml:1:4: a: forbidden character U+0000"),
+        ('a: "x\\ey"\n', "studies/x.yaml:1:4: a: forbidden character U+001B"),
+        ('a: "x\\ry"\n', "studies/x.yaml:1:4: a: forbidden character U+000D"),
+        ('a: "zero\\u200bwidth"\n', "studies/x.yaml:1:4: a: forbidden character U+200B"),
+        ('a: "x\\N"\n', "studies/x.yaml:1:4: a: forbidden character U+0085"),
+        ('a: ["ok", "\\x1b"]\n', "studies/x.yaml:1:11: a[1]: forbidden character U+001B"),
+        ('a:\n  "k\\u2066": 1\n', "studies/x.yaml:2:3: a: forbidden character U+2066"),
+    ],
+)
+def test_escaped_forbidden_characters_are_refused(text: str, expected: str) -> None:
+    assert problem(text).startswith(expected)
+
+
+def test_escapes_that_write_allowed_characters_still_load() -> None:
+    doc = load_text('a: "tab\\there, \\u00e9t\\u00e9, line\\nbreak"\n', "studies/x.yaml")
+    assert doc.data == {"a": "tab\there, été, line\nbreak"}
+
+
+# --- the nesting pre-check counts flow brackets only -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "limitations:\n" + "  - scores in [0, 1)\n" * 14,
+        "limitations:\n" + '  - "scores in [0, 1)"\n' * 14,
+        "limitations:\n" + "  - 'scores {in} [0, 1)'\n" * 14,
+        "summary: " + "scores in [0, 1) " * 14 + "\n",
+        "summary: |\n" + "  scores in [0, 1)\n" * 14,
+        "a: 1 # " + "[" * 20 + "\n",
+    ],
+)
+def test_brackets_in_text_are_not_nesting(text: str) -> None:
+    doc = load_text(text, "studies/x.yaml")
+    assert "[0, 1)" in str(doc.data) or doc.data == {"a": "1"}
+
+
+def test_quoted_closing_brackets_do_not_hide_deep_nesting() -> None:
+    text = 'a: ["' + "]" * 20 + '", ' + "[" * 13 + "1" + "]" * 13 + "]\n"
+    assert "nesting deeper than 12 levels" in problem(text)

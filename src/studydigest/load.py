@@ -1,10 +1,17 @@
 """Safe YAML loading that keeps a line and column for every value.
 
 Study files come from pull requests, so nothing here trusts them: size, encoding and
-nesting are checked on the raw text before any YAML parser sees it, and the document is
-built from the parser's event stream (no recursion, no object construction) so that
-anchors, aliases, tags, merge keys, duplicate keys and complex keys can be refused with
-the place they occur.
+nesting are checked on the raw text before any YAML parser sees it, then anchors,
+aliases, tags, merge keys, duplicate keys and complex keys are refused with the place they
+occur, and no object is ever constructed from a tag.
+
+Two routes give the same result. A cheap pre-scan of the raw text decides whether it could
+hold an anchor, alias, tag or explicit key at all; when it cannot (nearly every record),
+libyaml's C composer builds the node tree and a short walk turns it into plain data with
+positions. Anything unusual on that route (a duplicate key, a complex key, too deep, a
+parse error, a forbidden character written as an escape) hands the text to the exact
+route, which reads the parser's event stream one event at a time and reports the first
+problem in document order. Tests check that both routes agree.
 
 Scalars stay text: ``0012345``, ``NO``, ``1:30`` and ``2024-01-05`` arrive as written and
 the schema decides their type. The one exception is the YAML 1.1 yes/no family and
@@ -23,28 +30,34 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml's parser when present; it only ever sees pre-checked text.
-    from yaml import CSafeLoader as _Loader
-
-    if os.environ.get("STUDYDIGEST_PURE_YAML"):  # the benchmark measures the fallback too
-        from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# libyaml's C parser when present; it only ever sees pre-checked text. The benchmark sets
+# STUDYDIGEST_PURE_YAML to measure the pure-Python fallback.
+_PURE = bool(os.environ.get("STUDYDIGEST_PURE_YAML")) or not yaml.__with_libyaml__
+_Loader: Any = yaml.SafeLoader if _PURE else yaml.CSafeLoader
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
 BOOL_WORDS = {"yes": True, "no": False, "on": True, "off": False, "true": True, "false": False}
 NULL_WORDS = {"", "~", "null"}
+_WORDS: dict[str, bool | None] = {**BOOL_WORDS, **dict.fromkeys(NULL_WORDS)}
 
 # Characters that have no business in a study record: C0/C1 controls other than tab and
 # newline, bidi overrides and isolates, zero-width characters and a BOM past the start.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+_FORBIDDEN_CHARS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 )
+_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
+# The same rule for values once YAML has decoded escapes ("\u202e", "\0", "\e", "\r").
+_FORBIDDEN_DECODED = re.compile(f"[{_FORBIDDEN_CHARS}\r]")
 
 _BRACKETS = re.compile(r"[\[\]{}]")
-# A line whose leading run of spaces and "- " markers is longer than 4 columns per level.
-_DEEP_LINE = re.compile(rf"^[ -]{{{4 * MAX_DEPTH + 1},}}", re.MULTILINE)
+_FLOW_START = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+_FLOW_END = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+# A line whose leading run of spaces and "- " markers is longer than 4 columns per level
+# (searched in "\n" + text: a literal first character keeps the search fast).
+_DEEP_LINE = re.compile(rf"\n[ -]{{{4 * MAX_DEPTH + 1}}}")
+# Flow brackets bound the C composer's recursion; more than this takes the exact route.
+_FAST_MAX_BRACKETS = 64
 Path_ = tuple[str | int, ...]
 _DUPLICATE = object()
 
@@ -121,6 +134,39 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def _flow_too_deep(text: str) -> tuple[int, int] | None:
+    """Line and column of the first flow bracket nested deeper than ``MAX_DEPTH``, if any.
+
+    Counting every bracket is cheap and enough for nearly every record; only when that count
+    goes too deep does libyaml's scanner say which brackets are flow indicators, so that
+    brackets inside text ("scores in [0, 1)", quoted, plain or block) are never counted.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(text):  # only the brackets, not every character
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+        elif depth:
+            depth -= 1
+    else:
+        return None
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, _FLOW_START):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return token.start_mark.line + 1, token.start_mark.column + 1
+            elif isinstance(token, _FLOW_END):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # the parser reports invalid YAML with its place; depth is checked there too
+    return None
+
+
 def decode(raw: bytes, file: str) -> str:
     """Check size and encoding and return normalised text (no BOM, LF line endings)."""
 
@@ -154,15 +200,11 @@ def decode(raw: bytes, file: str) -> str:
         char = bad.group()
         name = unicodedata.name(char, "control character")
         raise fail(f"forbidden character U+{ord(char):04X} ({name}); remove it", bad.start(), text)
-    depth = 0
-    for match in _BRACKETS.finditer(text):  # only the brackets, not every character
-        if match.group() in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise fail(f"nesting deeper than {MAX_DEPTH} levels", match.start(), text)
-        elif depth:
-            depth -= 1
-    deep = _DEEP_LINE.search(text)
+    too_deep = _flow_too_deep(text)
+    if too_deep is not None:
+        line, col = too_deep
+        raise LoadError(Problem(file, line, col, "", f"nesting deeper than {MAX_DEPTH} levels"))
+    deep = _DEEP_LINE.search("\n" + text)
     if deep is not None:
         line, _ = _line_col(text, deep.start())
         raise LoadError(
@@ -171,20 +213,143 @@ def decode(raw: bytes, file: str) -> str:
     return text
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
-    if event.style:  # quoted or block scalars are always text ('' or None means plain)
-        return event.value
-    word = event.value.strip()
-    lowered = word.lower()
-    if lowered in BOOL_WORDS:
-        return BOOL_WORDS[lowered]
-    if lowered in NULL_WORDS:
-        return None
-    return event.value
+def _scalar(event: yaml.ScalarEvent | yaml.ScalarNode) -> Any:
+    value = event.value
+    # Quoted or block scalars are always text ('' or None means plain), and no plain word
+    # is longer than "false" (plain scalars never start or end with blanks).
+    if event.style or len(value) > 5:
+        return value
+    return _WORDS.get(value.lower(), value)
 
 
 def parse(text: str, file: str) -> Document:
-    """Build a :class:`Document` from pre-checked text using only parser events."""
+    """Build a :class:`Document` from pre-checked text (see the module docstring)."""
+    return _parse_nodes(text, file) or _parse_events(text, file)
+
+
+def _forbidden_escape(value: str) -> str | None:
+    """The message for a character that only an escape such as ``"\\u202e"`` can write."""
+    bad = _FORBIDDEN_DECODED.search(value)
+    if bad is None:
+        return None
+    char = bad.group()
+    name = unicodedata.name(char, "control character")
+    return f"forbidden character U+{ord(char):04X} ({name}); remove it"
+
+
+class _Fallback(Exception):
+    """The fast route met something only the exact route reports in order."""
+
+
+_IMPLICIT = object()  # the tag of every untagged node: no tag written in a file can be it
+
+
+if not _PURE:
+    from yaml._yaml import CParser
+
+    class _Composer(CParser):
+        """libyaml's C composer with no tag resolution: every scalar stays text."""
+
+        def resolve(self, kind: object, value: object, implicit: object) -> object:
+            return _IMPLICIT
+
+        def descend_resolver(self, parent: object, index: object) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+
+def _compose(text: str) -> yaml.Node | None:
+    composer = _Composer(text)
+    try:
+        node: yaml.Node | None = composer.get_single_node()
+        return node
+    finally:
+        composer.dispose()
+
+
+def _may_hold_node_properties(text: str) -> bool:
+    """Whether an anchor (&), alias (*), tag (!) or explicit key (?) could begin a node.
+
+    YAML allows them only where a node begins: at the start of a line or after an indicator
+    (``-``, ``?``, ``:``, ``,``, ``[``, ``{``), blanks between. So one that follows a word
+    character or ``/ = ) ;`` (blanks between), as in "Polito & Stevenson", "why?" or
+    ``https://example.org/?q=1``, cannot be one; any other occurrence counts.
+    """
+    for char in "&*!?":
+        at = text.find(char)
+        while at != -1:
+            before = at - 1
+            while before >= 0 and text[before] in " \t":
+                before -= 1
+            if before < 0:
+                return True
+            prev = text[before]
+            if not (prev.isalnum() or prev in "_/=);"):
+                return True
+            at = text.find(char, at + 1)
+    return False
+
+
+def _parse_nodes(text: str, file: str) -> Document | None:
+    """The fast route: None whenever the exact route must decide."""
+    if (
+        _PURE
+        or text.count("[") + text.count("{") > _FAST_MAX_BRACKETS
+        or _may_hold_node_properties(text)
+    ):
+        return None
+    try:
+        root = _compose(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    values: dict[Path_, tuple[int, int]] = {}
+    keys: dict[Path_, tuple[int, int]] = {}
+
+    def walk(node: yaml.Node, path: Path_, depth: int) -> Any:
+        mark = node.start_mark
+        values[path] = (mark.line + 1, mark.column + 1)
+        if node.tag is not _IMPLICIT:
+            raise _Fallback
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == '"' and _FORBIDDEN_DECODED.search(node.value):
+                raise _Fallback
+            return _scalar(node)
+        if depth >= MAX_DEPTH:
+            raise _Fallback
+        if isinstance(node, yaml.SequenceNode):
+            return [walk(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag is not _IMPLICIT:
+                raise _Fallback
+            key = _scalar(key_node)
+            if not isinstance(key, str) or isinstance(key, bool):
+                key = "" if key is None else str(key).lower()
+            if (
+                key in out
+                or key == "<<"
+                or (key_node.style == '"' and _FORBIDDEN_DECODED.search(key))
+            ):
+                raise _Fallback
+            child_path = (*path, key)
+            key_mark = key_node.start_mark
+            keys[child_path] = (key_mark.line + 1, key_mark.column + 1)
+            out[key] = walk(value_node, child_path, depth + 1)
+        return out
+
+    try:
+        data = walk(root, (), 0)
+    except _Fallback:
+        return None
+    return Document(file=file, data=data, values=values, keys=keys)
+
+
+def _parse_events(text: str, file: str) -> Document:
+    """The exact route: the parser's events, one at a time, first problem first."""
     doc = Document(file=file, data={})
     stack: list[tuple[Any, Path_, list[Any]]] = []  # (container, path, pending key holder)
     root: Any = None
@@ -264,7 +429,10 @@ def parse(text: str, file: str) -> Document:
             ):
                 raise fail(event, f"explicit tags ({tag}) are not allowed")
             if isinstance(event, yaml.ScalarEvent):
-                attach(_scalar(event), event)
+                path = attach(_scalar(event), event)
+                message = _forbidden_escape(event.value) if event.style == '"' else None
+                if message is not None:
+                    raise fail(event, message, stack[-1][1] if path is None else path)
             elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
                 if stack and isinstance(stack[-1][0], dict) and not stack[-1][2]:
