@@ -168,7 +168,9 @@ def outcome(route: Callable[[str, str], Document | None], text: str) -> object:
         return ("refused", str(exc.problem))
     if doc is None:
         return None
-    return (doc.data, doc.values, doc.keys, [str(p) for p in doc.problems])
+    values = {path: doc.position(path) for path in doc.values}
+    keys = {path: doc.position(path, key=True) for path in doc.keys}
+    return (doc.data, values, keys, [str(p) for p in doc.problems])
 
 
 def agree(text: str) -> bool:

@@ -10,14 +10,13 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
-from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
-from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
-from .render import original_links, write_docs
 from .schema import Claim, Doi, check_slug
-from .stub import import_bibtex, record_text
 from .validate import Layout, validate_project
+
+# Rendering, exports and stubs are imported by the commands that use them, so that
+# `validate` (run on every pull request and by editors) starts quickly.
 
 
 def _emit(problems: list[Problem], fmt: str) -> None:
@@ -93,6 +92,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
+    from .linkcheck import check_links
+    from .render import original_links
+
     layout = Layout(Path(args.root).resolve())
     corpus, problems = validate_project(layout)
     if corpus is None:
@@ -110,6 +112,8 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .exports import schema_json
+
     text = schema_json(Claim, "Claim record") if args.claims else schema_json()
     if args.out == "-":
         sys.stdout.write(text)
@@ -119,6 +123,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from .render import write_docs
+
     layout = Layout(Path(args.root).resolve())
     corpus, problems = validate_project(layout)
     if corpus is None:
@@ -131,6 +137,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .stub import record_text
+
     layout = Layout(Path(args.root).resolve())
     try:
         check_slug(args.id)
@@ -152,6 +160,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
+    from .stub import import_bibtex
+
     layout = Layout(Path(args.root).resolve())
     source = Path(args.file)
     try:

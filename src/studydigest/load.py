@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -60,6 +60,7 @@ _DEEP_LINE = re.compile(rf"\n[ -]{{{4 * MAX_DEPTH + 1}}}")
 _FAST_MAX_BRACKETS = 64
 Path_ = tuple[str | int, ...]
 _DUPLICATE = object()
+_START = yaml.Mark("", 0, 0, 0, None, 0)
 
 
 @dataclass(frozen=True)
@@ -80,14 +81,24 @@ class Problem:
         return f"{where}: {prefix}{label}{self.message}"
 
 
+class Mark(Protocol):
+    """Where the parser saw something: libyaml's and PyYAML's marks (counted from 0)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
 @dataclass
 class Document:
     """A loaded YAML mapping plus the position of every key and value in it."""
 
     file: str
     data: dict[str, Any]
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path_, Mark] = field(default_factory=dict)
+    keys: dict[Path_, Mark] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # found while loading, not fatal
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
@@ -95,10 +106,9 @@ class Document:
         table = self.keys if key else self.values
         for end in range(len(path), -1, -1):
             prefix = tuple(path[:end])
-            if prefix in table:
-                return table[prefix]
-            if prefix in self.values:
-                return self.values[prefix]
+            mark = table.get(prefix) or self.values.get(prefix)
+            if mark is not None:
+                return mark.line + 1, mark.column + 1
         return (1, 1)
 
     def problem(
@@ -306,43 +316,54 @@ def _parse_nodes(text: str, file: str) -> Document | None:
         return None
     if not isinstance(root, yaml.MappingNode):
         return None
-    values: dict[Path_, tuple[int, int]] = {}
-    keys: dict[Path_, tuple[int, int]] = {}
+    values: dict[Path_, Mark] = {}
+    keys: dict[Path_, Mark] = {}
+    # Local names: this walk runs for every node of every record.
+    scalar_node, sequence_node, implicit, words = (
+        yaml.ScalarNode,
+        yaml.SequenceNode,
+        _IMPLICIT,
+        _WORDS,
+    )
+    forbidden = _FORBIDDEN_DECODED.search
 
-    def walk(node: yaml.Node, path: Path_, depth: int) -> Any:
-        mark = node.start_mark
-        values[path] = (mark.line + 1, mark.column + 1)
-        if node.tag is not _IMPLICIT:
+    def scalar(node: Any) -> Any:
+        """The same rules as ``_scalar``, plus the escape check, inlined for speed."""
+        value = node.value
+        style = node.style
+        if not style:
+            return words.get(value.lower(), value) if len(value) <= 5 else value
+        if style == '"' and forbidden(value):
             raise _Fallback
-        if isinstance(node, yaml.ScalarNode):
-            if node.style == '"' and _FORBIDDEN_DECODED.search(node.value):
-                raise _Fallback
-            return _scalar(node)
+        return value
+
+    def value_of(node: Any, path: Path_, depth: int) -> Any:
+        """Plain data for ``node``, with its position and its keys' positions recorded."""
+        values[path] = node.start_mark
+        if node.tag is not implicit:
+            raise _Fallback
+        if type(node) is scalar_node:
+            return scalar(node)
         if depth >= MAX_DEPTH:
             raise _Fallback
-        if isinstance(node, yaml.SequenceNode):
-            return [walk(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        if type(node) is sequence_node:
+            return [value_of(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag is not _IMPLICIT:
+            if type(key_node) is not scalar_node or key_node.tag is not implicit:
                 raise _Fallback
-            key = _scalar(key_node)
-            if not isinstance(key, str) or isinstance(key, bool):
+            key = scalar(key_node)
+            if type(key) is not str:
                 key = "" if key is None else str(key).lower()
-            if (
-                key in out
-                or key == "<<"
-                or (key_node.style == '"' and _FORBIDDEN_DECODED.search(key))
-            ):
+            if key in out or key == "<<":
                 raise _Fallback
-            child_path = (*path, key)
-            key_mark = key_node.start_mark
-            keys[child_path] = (key_mark.line + 1, key_mark.column + 1)
-            out[key] = walk(value_node, child_path, depth + 1)
+            child = (*path, key)
+            keys[child] = key_node.start_mark
+            out[key] = value_of(value_node, child, depth + 1)
         return out
 
     try:
-        data = walk(root, (), 0)
+        data = value_of(root, (), 0)
     except _Fallback:
         return None
     return Document(file=file, data=data, values=values, keys=keys)
@@ -355,9 +376,12 @@ def _parse_events(text: str, file: str) -> Document:
     root: Any = None
     documents = 0
 
+    def at(event: yaml.Event) -> Mark:
+        return event.start_mark or _START
+
     def where(event: yaml.Event) -> tuple[int, int]:
-        mark = event.start_mark
-        return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        mark = at(event)
+        return mark.line + 1, mark.column + 1
 
     def fail(event: yaml.Event, message: str, path: Path_ = ()) -> LoadError:
         line, col = where(event)
@@ -367,13 +391,13 @@ def _parse_events(text: str, file: str) -> Document:
         nonlocal root
         if not stack:
             root = value
-            doc.values[()] = where(event)
+            doc.values[()] = at(event)
             return ()
         container, path, pending = stack[-1]
         if isinstance(container, list):
             child = (*path, len(container))
             container.append(value)
-            doc.values[child] = where(event)
+            doc.values[child] = at(event)
             return child
         if not pending:  # this value is a key
             if not isinstance(value, str) or isinstance(value, bool):
@@ -387,7 +411,7 @@ def _parse_events(text: str, file: str) -> Document:
             if value == "<<":
                 raise fail(event, "merge keys (<<) are not allowed; write the fields out", path)
             if value in container or (*path, value) in doc.keys:
-                first = doc.keys.get((*path, value), (0, 0))[0]
+                first = doc.keys[(*path, value)].line + 1 if (*path, value) in doc.keys else 0
                 line, col = where(event)
                 doc.problems.append(
                     Problem(
@@ -401,13 +425,13 @@ def _parse_events(text: str, file: str) -> Document:
                 pending.append(_DUPLICATE)
                 return None
             pending.append(value)
-            doc.keys[(*path, value)] = where(event)
+            doc.keys[(*path, value)] = at(event)
             return None
         key = pending.pop()
         if key is _DUPLICATE:  # parsed for position only, then dropped
             return (*path, "<duplicate>")
         container[key] = value
-        doc.values[(*path, key)] = where(event)
+        doc.values[(*path, key)] = at(event)
         return (*path, key)
 
     try:
