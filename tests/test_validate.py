@@ -254,3 +254,93 @@ def test_unknown_study_in_claim(project: Path, capsys: pytest.CaptureFixture[str
     assert (
         "claims/lsd-lifts-mood.yaml:11:15: parts[0].studies[0]: unknown study 'nobody-2020'" in out
     )
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        (
+            {"domain: mood": "domain: neuroplasticity-biomarker", "no-difference": "benefit"},
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'benefit' is not a finding for "
+            "Neuroplasticity biomarker (a biomarker outcome): use increased, decreased, "
+            "no-difference, mixed",
+        ),
+        (
+            {"finding: no-difference": "finding: increased"},
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'increased' is not a finding for "
+            "Mood (a health outcome): use benefit, no-difference, harm, mixed",
+        ),
+        (
+            {"type: rct": "type: open-label", "blinding: double": "blinding: none"},
+            "studies/doe-2020.yaml:27:17: outcomes[0].comparison: a open-label study has no "
+            "control group to compare with 'placebo': use open-label-follow-up, before-after, "
+            "none",
+        ),
+        (
+            {"    comparison: placebo\n": ""},
+            "studies/doe-2020.yaml:25:5: outcomes[0].comparison: required field is missing",
+        ),
+        (
+            {"weeks: 0": "weeks: -1"},
+            "studies/doe-2020.yaml:29:12: outcomes[0].weeks: must be at least 0 (got -1)",
+        ),
+    ],
+)
+def test_evidence_model_problems_are_located(
+    project: Path, capsys: pytest.CaptureFixture[str], replace: dict[str, str], expected: str
+) -> None:
+    (project / "studies" / "doe-2020.yaml").write_text(minimal(**replace), encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert out.startswith(expected), out
+
+
+def test_controlled_study_needs_risk_of_bias(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = minimal()
+    text = text[: text.index("risk_of_bias:")]
+    (project / "studies" / "doe-2020.yaml").write_text(text, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert out.startswith(
+        "studies/doe-2020.yaml:9:9: design.type: a rct study needs a risk_of_bias block "
+        "(randomisation, blinding, missing_data, selective_reporting, registration); write "
+        "not-reported where the sources do not say"
+    ), out
+
+
+def test_dose_outside_its_class_warns(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = minimal(**{"    dose: 10 µg\n": "    dose: 200 µg\n    amounts: [200]\n    unit: µg\n"})
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 0
+    assert (
+        "studies/doe-2020.yaml:20:14: warning: interventions[0].amounts: 200 µg is outside the "
+        "micro range for LSD (1–25 µg); check the dose or the dose_class"
+    ) in out
+
+
+def test_in_scope_study_cannot_be_context(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claim = project / "claims" / "psilocybin-depression.yaml"
+    claim.write_text(claim.read_text().replace("[able-2020]", "[irwin-2021]"))
+    code, out = run(project, capsys)
+    assert code == 1
+    assert (
+        "claims/psilocybin-depression.yaml:12:19: context_studies[0]: 'irwin-2021' is in scope "
+        "for part 'relieves' (its population, substance and dose class match and it measured "
+        "depression): list it under that part's studies, where it counts"
+    ) in out
+
+
+def test_misspelt_vocabulary_id_suggests_the_right_one(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "studies" / "doe-2020.yaml").write_text(
+        minimal(**{"domain: mood": "domain: moood"}), encoding="utf-8"
+    )
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "outcomes[0].domain: unknown outcome domain 'moood' (did you mean 'mood'? known: " in out

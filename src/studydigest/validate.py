@@ -105,6 +105,8 @@ def _message(error: Any) -> str:
         return "must be a mapping of field: value lines"
     if kind == "greater_than":
         return f"must be greater than {ctx.get('gt')} (got {value!r})"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')} (got {value!r})"
     if kind == "less_than_equal":
         return f"must be at most {ctx.get('le')} (got {value!r})"
     if kind == "string_too_long":
@@ -309,7 +311,9 @@ def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
         )
 
     claims: dict[str, Claim] = {}
-    tables["studies"] = studies
+    # Claims may name a study whose own file has problems: that file's problems are reported
+    # there, so the claim is checked against every record file, valid or not.
+    tables["studies"] = {p.stem for p in _yaml_files(layout.folder("studies"))} | set(studies)
     claim_refs: dict[tuple[str, ...], tuple[str, str]] = {
         **CLAIM_REFS,
         ("parts", "*", "studies", "*"): ("studies", "study"),
