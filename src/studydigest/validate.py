@@ -106,7 +106,7 @@ def _message(error: Any) -> str:
     if kind == "greater_than":
         return f"must be greater than {ctx.get('gt')} (got {value!r})"
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')} (got {value!r})"
+        return f"must be at least {ctx.get('ge', 0):g} (got {value})"
     if kind == "less_than_equal":
         return f"must be at most {ctx.get('le')} (got {value!r})"
     if kind == "string_too_long":
