@@ -30,6 +30,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from . import cache
+
 # libyaml's C parser when present; it only ever sees pre-checked text. The benchmark sets
 # STUDYDIGEST_PURE_YAML to measure the pure-Python fallback.
 _PURE = bool(os.environ.get("STUDYDIGEST_PURE_YAML")) or not yaml.__with_libyaml__
@@ -510,7 +512,7 @@ def load_file(path: Path, *, root: Path | None = None, display: str | None = Non
         raw = path.read_bytes()
     except OSError as exc:
         raise LoadError(Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")) from None
-    return parse(decode(raw, name), name)
+    return cache.document(name, raw, lambda: parse(decode(raw, name), name))
 
 
 def load_text(text: str | bytes, file: str = "<string>") -> Document:

@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
+from . import cache
 from .render import Renderer
 from .sanitize import sanitize_html
 from .validate import Layout, validate_project
@@ -40,7 +41,12 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def __init__(self) -> None:
         self.layout: Layout | None = None
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        if command == "serve":  # rebuilds reuse what unchanged files gave (see cache.py)
+            cache.enable()
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        cache.next_build()
         root = Path(config.config_file_path).parent
         self.layout = Layout(root, self.config.studies, self.config.claims, self.config.vocabulary)
         return config
@@ -60,8 +66,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if newest is not None:
             epoch = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
             os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(epoch)))
-        renderer = Renderer(corpus, site_url=config.site_url or "", site_name=config.site_name)
-        for path, content in renderer.pages().items():
+        site = (config.site_url or "", config.site_name)
+        pages = cache.rendered(
+            site, lambda: Renderer(corpus, site_url=site[0], site_name=site[1]).pages()
+        )
+        for path, content in pages.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
                 raise PluginError(
@@ -74,7 +83,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        return sanitize_html(html) if self.config.sanitize else html
+        return cache.sanitised(html, sanitize_html) if self.config.sanitize else html
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
