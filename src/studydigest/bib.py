@@ -11,6 +11,7 @@ from bibtexparser.model import Entry, Field
 from .schema import Study, split_name
 
 _BRACES = re.compile(r"[{}\\]")
+_ENTRY_START = re.compile(r"\n+(?=@)")
 
 
 def _clean(value: str) -> str:
@@ -58,6 +59,24 @@ def bibtex(studies: list[Study]) -> str:
     """A BibTeX file with one entry per study, in the order given."""
     library = Library([to_entry(s) for s in studies])
     return str(write_string(library))
+
+
+def entries(studies: list[Study]) -> dict[str, str]:
+    """Each study's BibTeX entry as a file of its own, written in one pass.
+
+    Writing the whole library once is several times faster than one library per study.
+    Every entry starts a line with "@" and no value does (``_clean`` keeps each value on one
+    line), so splitting before each "@" line gives back the entries.
+    """
+    if not studies:
+        return {}
+    parts = _ENTRY_START.split(bibtex(studies))
+    return {s.id: part.rstrip("\n") + "\n" for s, part in zip(studies, parts, strict=True)}
+
+
+def join(entries: dict[str, str]) -> str:
+    """The BibTeX file of several entries from :func:`entries` (as :func:`bibtex` writes it)."""
+    return "\n\n".join(entries.values())
 
 
 def reference(study: Study) -> str:

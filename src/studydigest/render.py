@@ -128,7 +128,7 @@ class Renderer:
         self.site_name = site_name
         self.catalog = Catalog(corpus)
         # One BibTeX entry per study, shown on its page and written as data/bib/<id>.bib.
-        self.bib_entries = {sid: bib.bibtex([s]) for sid, s in corpus.studies.items()}
+        self.bib_entries = bib.entries(list(corpus.studies.values()))
         self.env = Environment(
             loader=PackageLoader("studydigest", "templates"),
             # Output is Markdown, not HTML: _finalize escapes every value for Markdown and HTML.
@@ -196,7 +196,7 @@ class Renderer:
         out["data.md"] = self._page("data.md.j2", "data.md")
         studies = list(self.corpus.studies.values())
         out["data/studies.json"] = exports.studies_json(studies)
-        out["data/references.bib"] = bib.bibtex(studies)
+        out["data/references.bib"] = bib.join(self.bib_entries)
         for study_id, entry in self.bib_entries.items():
             out[f"data/bib/{study_id}.bib"] = entry
         out["data/references.ris"] = exports.ris(studies)
