@@ -129,15 +129,46 @@ def test_page_loads_cleanly_and_locally(page: Page, base_url: str, path: str) ->
     assert foreign == []
 
 
-def test_search_finds_a_study_by_first_author(page: Page, base_url: str) -> None:
-    page.goto(base_url, wait_until="networkidle")
-    page.locator("input.md-search__input").click(force=True)
-    page.keyboard.type("Carter")
-    result = page.locator(".md-search-result__link[href*='studies/carter-2022']").first
-    result.wait_for(timeout=10_000)
-    result.click()
+def search(page: Page, base_url: str, query: str) -> list[str]:
+    """Type ``query`` into the header's search and return the result links, in order."""
+    page.goto(base_url + "evidence/", wait_until="networkidle")
+    page.locator("pagefind-modal-trigger button").click()
+    page.keyboard.type(query)
+    results = page.locator("pagefind-modal pagefind-results a")
+    results.first.wait_for(timeout=15_000)
+    return [str(h) for h in results.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
+
+
+@pytest.mark.parametrize(
+    ("query", "study"),
+    [
+        ("Carter", "carter-2022"),  # first author
+        ("MADRS", "carter-2022"),  # an outcome's measure
+        ("anxious", "baker-2021"),  # an adverse event
+        ("fallen", "carter-2022"),  # the summary
+    ],
+)
+def test_search_finds_studies_by_author_outcome_harm_and_summary(
+    page: Page, base_url: str, query: str, study: str
+) -> None:
+    links = search(page, base_url, query)
+    assert any(f"studies/{study}/" in link for link in links), links
+
+
+def test_a_search_result_opens_its_page(page: Page, base_url: str) -> None:
+    search(page, base_url, "Carter")
+    page.locator("pagefind-modal pagefind-results a[href*='studies/carter-2022']").first.click()
     page.wait_for_url("**/studies/carter-2022/**")
     assert "DMT infusion" in page.locator("h1").inner_text()
+
+
+def test_search_skips_sections_marked_for_exclusion(page: Page, base_url: str) -> None:
+    # carter-2022 says "identical capsules" only in its risk-of-bias section, excluded from search
+    page.goto(base_url + "evidence/", wait_until="networkidle")
+    page.locator("pagefind-modal-trigger button").click()
+    page.keyboard.type("identical capsules")
+    page.locator("pagefind-modal pagefind-summary").filter(has_text="identical capsules").wait_for()
+    assert page.locator("pagefind-modal pagefind-results a[href*='studies/']").count() == 0
 
 
 def visible_ids(page: Page) -> set[str]:

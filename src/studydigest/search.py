@@ -1,0 +1,92 @@
+"""Site search with Pagefind: a chunked static index, so a reader's first search downloads
+only the index pieces for the words typed (not the whole site's text, as Material's does).
+
+The MkDocs adapter ``studydigest-search`` collects each built page's content, drops the
+sections marked ``data-search-exclude`` (the same marks Material's search honours), and
+writes the Pagefind bundle into ``site/pagefind/``; the theme override in
+``overrides/partials/header.html`` puts Pagefind's search box where Material's was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
+
+_SECTION = re.compile(r"(?=<h2[\s>])")
+_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')  # the toc extension's "¶"
+
+
+def searchable_html(title: str, content: str, lang: str = "en") -> str:
+    """A page for the indexer: its content without the sections excluded from search."""
+    kept = []
+    for section in _SECTION.split(content):
+        opening = section[: section.find(">") + 1] if section.startswith("<h2") else ""
+        if "data-search-exclude" not in opening:
+            kept.append(section)
+    body = _PERMALINK.sub("", "".join(kept)).replace("data-search-exclude", "data-pagefind-ignore")
+    if "<h1" not in body:
+        body = f"<h1>{html.escape(title)}</h1>{body}"
+    return (
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><title>{html.escape(title)}'
+        f"</title></head><body>{body}</body></html>"
+    )
+
+
+async def _write(pages: list[tuple[str, str]], output: Path) -> None:
+    from pagefind.index import PagefindIndex
+
+    async with PagefindIndex() as index:
+        for url, page in pages:
+            await index.add_html_file(content=page, url=url)
+        await index.write_files(output_path=str(output))
+
+
+def write_index(pages: list[tuple[str, str]], output: Path) -> None:
+    """Write the Pagefind bundle for ``(url, html)`` pages into ``output``.
+
+    Pagefind's Python API is asynchronous; it runs on a thread of its own, so that a caller
+    already inside an event loop (a test driving a browser, a server) can build too.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(_write(pages, output))).result()
+
+
+class SearchConfig(base.Config):
+    folder = c.Type(str, default="pagefind")
+    """Folder of the search bundle inside the built site."""
+
+
+class SearchPlugin(BasePlugin[SearchConfig]):
+    def __init__(self) -> None:
+        self.pages: list[tuple[str, str]] = []
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.pages = []
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        search = page.meta.get("search")
+        if isinstance(search, dict) and search.get("exclude"):
+            return output
+        lang = str(config.theme.get("language") or "en")
+        page_html = searchable_html(page.title or "", page.content or "", lang)
+        self.pages.append(("/" + page.url, page_html))
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        try:
+            write_index(self.pages, Path(config.site_dir) / self.config.folder)
+        except (OSError, RuntimeError) as exc:  # no Pagefind binary, or it failed
+            raise PluginError(f"the search index could not be written: {exc}") from exc

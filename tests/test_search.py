@@ -1,0 +1,32 @@
+"""What the search indexer is given for each page."""
+
+from __future__ import annotations
+
+from studydigest.search import searchable_html
+
+CONTENT = (
+    '<h1 id="t">A study<a class="headerlink" href="#t" title="Permanent link">¶</a></h1>'
+    "<p>Authors</p>"
+    '<h2 id="summary">Summary</h2><p>Mood improved.</p>'
+    '<h2 data-search-exclude="" id="design">Design at a glance</h2><table><tr><td>rct</td></tr>'
+    "</table>"
+    '<h2 id="outcomes">Outcomes</h2><p>MADRS fell.</p><div data-search-exclude="">hidden</div>'
+    '<h2 data-search-exclude="" id="cite">Cite this study</h2><pre>@article{x}</pre>'
+)
+
+
+def test_excluded_sections_are_left_out_and_the_rest_kept() -> None:
+    page = searchable_html("A study", CONTENT)
+    assert "Mood improved." in page
+    assert "MADRS fell." in page
+    assert "Design at a glance" not in page
+    assert "rct" not in page
+    assert "@article" not in page
+    assert '<div data-pagefind-ignore="">hidden</div>' in page
+    assert "¶" not in page
+    assert page.startswith('<!doctype html><html lang="en"><head><title>A study</title>')
+
+
+def test_a_page_without_a_heading_gets_its_title_escaped() -> None:
+    page = searchable_html("Data & <exports>", "<p>Files</p>", lang="en")
+    assert "<h1>Data &amp; &lt;exports&gt;</h1><p>Files</p>" in page
