@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: site test serve lint typecheck pytest browser bench clean
+.PHONY: site test serve lint typecheck pytest browser bench canary clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,12 @@ pytest: $(STAMP) browser $(AXE)
 test: lint typecheck pytest
 
 clean:
-	rm -rf site schema.json $(VENV) node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site schema.json $(VENV) .canary node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench.py
+
+# Builds the rendered pages with ProperDocs and Zensical (pinned in benchmarks/engines/, each in
+# its own virtual environment under .canary/) and writes docs/engines.md. Reports, never gates.
+canary: $(STAMP)
+	$(BIN)/python benchmarks/canary.py
