@@ -142,3 +142,34 @@ def test_schema_command_matches_published_schema(
     assert main(["schema", "--claims"]) == 0
     claim_schema = json.loads(capsys.readouterr().out)
     assert claim_schema["title"] == "Claim record" and "verdict" not in claim_schema["properties"]
+
+
+def test_claims_json_has_every_part_with_direction_certainty_and_reasons(
+    corpus: Corpus, pages: dict[str, str]
+) -> None:
+    claims = {c["id"]: c for c in json.loads(pages["data/claims.json"])}
+    assert set(claims) == set(corpus.claims)
+    lasting = {p["id"]: p for p in claims["dmt-lasting"]["parts"]}
+    three = lasting["three-months"]
+    assert (three["direction"], three["certainty"], three["min_weeks"]) == (
+        "benefit",
+        "very-low",
+        12,
+    )
+    assert [d["domain"] for d in three["downgrades"]] == ["too-short", "few-participants"]
+    assert all(d["reason"] for d in three["downgrades"])
+    bdnf = claims["lsd-raises-bdnf"]["parts"][0]
+    assert bdnf["direction"] == "marker-changed"
+    mood = claims["lsd-lifts-mood"]["parts"][0]
+    fox = next(s for s in mood["studies"] if s["id"] == "fox-2018")
+    assert fox == {"id": "fox-2018", "counted": False, "finding": "benefit", "reason": "retracted"}
+
+
+def test_schema_documents_the_evidence_model(pages: dict[str, str]) -> None:
+    schema = json.loads(pages["data/schema.json"])
+    defs = schema["$defs"]
+    outcome = defs["Outcome"]["properties"]
+    assert {"comparison", "weeks", "finding"} <= set(outcome)
+    assert all(outcome[k].get("description") for k in ("comparison", "weeks", "finding"))
+    assert {"RiskOfBias", "Notice", "Effect", "PooledResult"} <= set(defs)
+    assert "favours_intervention" in defs["Effect"]["properties"]

@@ -431,7 +431,9 @@ class Notice(Strict):
     """An editorial notice on the article: retraction, expression of concern, correction."""
 
     type: NoticeType
-    date: dt.date
+    date: dt.date | None = Field(
+        default=None, description="When the notice was published; leave out if not verified."
+    )
     url: HttpsUrl
     note: ShortText | None = None
 
