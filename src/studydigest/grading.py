@@ -327,8 +327,23 @@ def in_scope(part: ClaimPart, study: Study) -> bool:
     )
 
 
+# A comparison with another active treatment asks whether the drug beats that treatment, not
+# whether it works at all, so it does not answer a claim that the drug helps.
+OTHER_QUESTION = frozenset({"active-comparator"})
+
+
 def _randomised(study: Study, outcome: Outcome) -> bool:
-    return study.randomised and outcome.randomised_comparison
+    return (
+        study.randomised
+        and outcome.randomised_comparison
+        and outcome.comparison not in OTHER_QUESTION
+    )
+
+
+def _primary_first(outcomes: list[Outcome]) -> list[Outcome]:
+    """A study's primary outcomes speak for it where it marks any; otherwise all outcomes do."""
+    primary = [o for o in outcomes if o.primary]
+    return primary or outcomes
 
 
 _PHRASES = {
@@ -345,7 +360,8 @@ _PHRASES = {
 
 def sentence(direction: str, certainty: Certainty | None, domains: list[str]) -> str:
     """A plain-language statement whose wording carries the certainty (GRADE guideline 26)."""
-    what = " and ".join(domains).lower()
+    what = " and ".join(domains)
+    what = " ".join(w if w.isupper() else w.lower() for w in what.split())
     if direction in _PHRASES and certainty:
         text = f"It {_PHRASES[direction][4 - certainty.rank]} {what}"
         if certainty.code == "very-low":
@@ -379,9 +395,14 @@ def judge_part(
         elif not outcomes:
             exclusions[study.id] = "did not measure this"
         elif not any(_randomised(study, o) for o in outcomes):
-            exclusions[study.id] = "uncontrolled: " + ", ".join(
-                sorted({o.comparison if study.randomised else "not randomised" for o in outcomes})
-            )
+            if study.randomised and all(o.comparison in OTHER_QUESTION for o in outcomes):
+                exclusions[study.id] = "compared only with another treatment"
+            else:
+                exclusions[study.id] = "uncontrolled: " + ", ".join(
+                    sorted(
+                        {o.comparison if study.randomised else "not randomised" for o in outcomes}
+                    )
+                )
         else:
             usable[study.id] = [o for o in outcomes if _randomised(study, o)]
 
@@ -401,7 +422,9 @@ def judge_part(
     if not marker_only:
         body = {sid: [o for o in outs if can_benefit(o)] for sid, outs in body.items()}
         body = {sid: outs for sid, outs in body.items() if outs}
-    per_study = {sid: direction(o.finding for o in outs) for sid, outs in body.items()}
+    per_study = {
+        sid: direction(o.finding for o in _primary_first(outs)) for sid, outs in body.items()
+    }
 
     findings = []
     for study in linked:
