@@ -126,8 +126,3 @@ class Urls:
     def absolute(self, site_url: str, target: str) -> str:
         """Absolute URL of ``target`` under ``site_url`` (for the feed)."""
         return site_url.rstrip("/") + "/" + self.built(target)
-
-
-def page_url(target: str, page: str) -> str:
-    """Relative URL between built pages with MkDocs' directory URLs (for raw HTML)."""
-    return Urls().relative(target, page)

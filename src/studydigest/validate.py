@@ -6,6 +6,7 @@ corpus is checked as a whole, and every problem found is returned together.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,10 +138,82 @@ def _validate(
         return None, model_problems(doc, error, prefix)
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"})
+@dataclass(frozen=True)
+class Limits:
+    """How much a whole corpus may hold, checked from file sizes before anything is read.
+
+    One record is capped by the loader; this caps a pull request of many maximum-size records
+    (each byte of YAML costs tens of bytes of memory while it is checked).
+    """
+
+    files: int = 10_000
+    bytes: int = 32 * 1024 * 1024
+
+
+RECORD_SUFFIX = ".yaml"
+NOT_RECORDS = {".gitkeep", "README.md"}  # may sit in a record folder without a report
+
+
+def _entry_problem(entry: os.DirEntry[str], names: frozenset[str] | None) -> str | None:
+    """Why a folder entry will not be read as a record (None: it will be, or may sit there).
+
+    ``names`` are the only file names the folder may hold; None means any ``<id>.yaml``.
+    """
+    name = entry.name
+    if entry.is_symlink():
+        return "symbolic links are not accepted as records"
+    if entry.is_dir(follow_symlinks=False):
+        return "sub-folders are not read; move the records it holds up one level"
+    if not entry.is_file(follow_symlinks=False):
+        return "not a regular file (a pipe, socket or device); records are plain files"
+    if name in NOT_RECORDS:
+        return None
+    if names is not None:
+        return None if name in names else f"not read: expected only {', '.join(sorted(names))}"
+    if name.endswith(RECORD_SUFFIX) and not name.startswith("."):
+        return None
+    stem = name.lstrip(".").split(".")[0]
+    return f"not read: only files named <id>{RECORD_SUFFIX} are records (rename it {stem}.yaml)"
+
+
+def discover(
+    layout: Layout, problems: list[Problem], limits: Limits = Limits()
+) -> dict[str, list[Path]] | None:
+    """The record files of each folder; every other entry is reported, never silently skipped.
+
+    Returns None (with a problem) when the corpus is over ``limits``: nothing is then read.
+    """
+    vocabulary = frozenset(f"{kind}{RECORD_SUFFIX}" for kind in VOCABULARY_MODELS)
+    wanted = {"studies": None, "claims": None, "vocabulary": vocabulary}
+    found: dict[str, list[Path]] = {}
+    count = size = 0
+    for kind, names in wanted.items():
+        folder = layout.folder(kind)
+        found[kind] = []
+        if not folder.is_dir():
+            if names is None:  # a missing vocabulary file is reported by its name
+                where = layout.display(folder)
+                problems.append(Problem(where, 1, 1, "", f"the {kind} folder is missing"))
+            continue
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                message = _entry_problem(entry, names)
+                if message is not None:
+                    problems.append(Problem(layout.display(Path(entry.path)), 1, 1, "", message))
+                elif entry.name not in NOT_RECORDS:
+                    found[kind].append(Path(entry.path))
+                    count += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+    if count > limits.files or size > limits.bytes:
+        mib = 1024 * 1024
+        message = (
+            f"the records hold {count:,} files and {size / mib:,.1f} MiB; a corpus may hold at "
+            f"most {limits.files:,} files and {limits.bytes / mib:,.0f} MiB, so nothing was read "
+            "(split the change, or raise Limits in studydigest/validate.py)"
+        )
+        problems.append(Problem(layout.studies, 1, 1, "", message))
+        return None
+    return found
 
 
 def _records(
@@ -150,9 +223,10 @@ def _records(
     problems: list[Problem],
     refs: dict[tuple[str, ...], tuple[str, str]],
     tables: dict[str, Any],
+    paths: list[Path],
 ) -> Iterator[tuple[Document, M]]:
     folder = layout.folder(kind)
-    for path in _yaml_files(folder):
+    for path in paths:
         name = layout.display(path)
         try:
             doc = load_file(path, root=folder, display=name)
@@ -174,7 +248,7 @@ def _records(
 
 
 def load_vocabulary(
-    layout: Layout, problems: list[Problem]
+    layout: Layout, problems: list[Problem], present: list[Path] | None = None
 ) -> tuple[Vocabulary, dict[str, Document]]:
     vocabulary = Vocabulary()
     docs: dict[str, Document] = {}
@@ -182,6 +256,10 @@ def load_vocabulary(
     for kind, model in VOCABULARY_MODELS.items():
         path = folder / f"{kind}.yaml"
         name = layout.display(path)
+        if present is not None and path not in present:
+            if not path.exists() and not path.is_symlink():
+                problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
+            continue  # otherwise reported by discover()
         if not path.exists():
             problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
             continue
@@ -271,16 +349,23 @@ def _unique(
         seen[key] = (doc.file, doc.position(path)[0])
 
 
-def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
+def validate_project(
+    layout: Layout, limits: Limits = Limits()
+) -> tuple[Corpus | None, list[Problem]]:
     """Check everything under ``layout``; the corpus is returned only when it is clean."""
     problems: list[Problem] = []
-    vocab, vocab_docs = load_vocabulary(layout, problems)
+    paths = discover(layout, problems, limits)
+    if paths is None:
+        return None, problems
+    vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"])
 
     studies: dict[str, Study] = {}
     files: dict[str, str] = {}
     seen: dict[str, dict[str, tuple[str, int]]] = {"id": {}, "DOI": {}, "PMID": {}, "PMCID": {}}
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
-    for doc, study in _records(layout, "studies", Study, problems, STUDY_REFS, tables):
+    for doc, study in _records(
+        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"]
+    ):
         _unique(seen["id"], study.id, doc, ("id",), "id", problems)
         _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
         _unique(seen["PMID"], study.pmid, doc, ("pmid",), "PMID", problems)
@@ -295,7 +380,9 @@ def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
         ("studies", "*"): ("studies", "study"),
         ("context_studies", "*"): ("studies", "study"),
     }
-    for doc, claim in _records(layout, "claims", Claim, problems, claim_refs, tables):
+    for doc, claim in _records(
+        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"]
+    ):
         claims[claim.id] = claim
         files[claim.id] = doc.file
 
@@ -314,8 +401,6 @@ def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
                     problems,
                 )
 
-    if not layout.folder("studies").is_dir():
-        problems.append(Problem(layout.studies, 1, 1, "", "the studies folder is missing"))
     problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
     if problems:
         return None, problems
