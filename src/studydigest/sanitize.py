@@ -113,5 +113,7 @@ def front_matter_problem(meta: Mapping[str, Any]) -> str | None:
 
 
 def inert_front_matter(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """Front matter with its text values escaped as plain text."""
-    return {k: inert_text(v) if isinstance(v, str) else v for k, v in meta.items()}
+    """Front matter with its text values (plain text, never HTML) escaped."""
+    return {
+        k: html.escape(" ".join(v.split())) if isinstance(v, str) else v for k, v in meta.items()
+    }
