@@ -41,7 +41,10 @@ def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs"
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"plugin option '{name}' must be a folder name (got {value!r})")
         folders[name] = value
-    return Layout(root, docs=str(docs_dir), **folders)
+    docs = Path(docs_dir)
+    if docs.is_absolute() and docs.is_relative_to(root):  # MkDocs gives an absolute docs_dir
+        docs = docs.relative_to(root)
+    return Layout(root, docs=docs.as_posix(), **folders)
 
 
 class _Loader(yaml.SafeLoader):

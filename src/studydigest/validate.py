@@ -176,6 +176,11 @@ def _entry_problem(entry: os.DirEntry[str], names: frozenset[str] | None) -> str
     return f"not read: only files named <id>{RECORD_SUFFIX} are records (rename it {stem}.yaml)"
 
 
+def _size(n: int) -> str:
+    mib = 1024 * 1024
+    return f"{n / mib:,.1f} MiB" if n >= mib // 10 else f"{n:,} bytes"
+
+
 def discover(
     layout: Layout, problems: list[Problem], limits: Limits = Limits()
 ) -> dict[str, list[Path]] | None:
@@ -205,10 +210,9 @@ def discover(
                     count += 1
                     size += entry.stat(follow_symlinks=False).st_size
     if count > limits.files or size > limits.bytes:
-        mib = 1024 * 1024
         message = (
-            f"the records hold {count:,} files and {size / mib:,.1f} MiB; a corpus may hold at "
-            f"most {limits.files:,} files and {limits.bytes / mib:,.0f} MiB, so nothing was read "
+            f"the records hold {count:,} files and {_size(size)}; a corpus may hold at most "
+            f"{limits.files:,} files and {_size(limits.bytes)}, so nothing was read "
             "(split the change, or raise Limits in studydigest/validate.py)"
         )
         problems.append(Problem(layout.studies, 1, 1, "", message))
