@@ -10,7 +10,10 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel
@@ -191,9 +194,32 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(studies: list[Study], site_url: str, title: str) -> str:
+# Characters XML 1.0 cannot hold at all; a feed containing one is not well-formed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _feed_id(url: str, name: str) -> str:
+    """An Atom id must be an absolute IRI: the page URL, or a stable URN without a site URL."""
+    parts = urlsplit(url)
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return url
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def atom_feed(
+    studies: list[Study],
+    site_url: str,
+    title: str,
+    page_url: Callable[[Study], str] | None = None,
+) -> str:
     """Added and re-reviewed studies, newest first, dated by the records' review fields."""
     base = site_url if site_url.endswith("/") else site_url + "/"
+    url_of = page_url or (lambda s: f"{base}studies/{s.id}/")
+    title = _xml(title)
     events = []
     for s in studies:
         events.append((s.review.added, "added", s))
@@ -203,7 +229,7 @@ def atom_feed(studies: list[Study], site_url: str, title: str) -> str:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _feed_id(base, f"studydigest:{title}")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "feed.xml", rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base)
     newest = events[0][0] if events else dt.date(1970, 1, 1)
@@ -211,13 +237,14 @@ def atom_feed(studies: list[Study], site_url: str, title: str) -> str:
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = title
     for day, kind, s in events:
-        page = f"{base}studies/{s.id}/"
+        page = url_of(s)
+        entry_id = f"{page}#{kind}-{day.isoformat()}"
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{kind.capitalize()}: {s.title}"
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{page}#{kind}-{day.isoformat()}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml(f"{kind.capitalize()}: {s.title}")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = _feed_id(entry_id, f"studydigest:{entry_id}")
         ET.SubElement(entry, f"{{{ATOM}}}link", href=page)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(day)
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = s.summary
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _xml(s.summary)
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
 

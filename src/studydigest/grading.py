@@ -406,9 +406,7 @@ def judge_part(
         else:
             usable[study.id] = [o for o in outcomes if _randomised(study, o)]
 
-    on_time = {
-        sid: [o for o in outs if o.weeks >= part.min_weeks] for sid, outs in usable.items()
-    }
+    on_time = {sid: [o for o in outs if o.weeks >= part.min_weeks] for sid, outs in usable.items()}
     on_time = {sid: outs for sid, outs in on_time.items() if outs}
     too_short = bool(usable) and not on_time
     body = usable if too_short else on_time
@@ -449,14 +447,14 @@ def judge_part(
 
     measured = {o.domain for outs in body.values() for o in outs}
     names = [
-        getattr(domains.get(d), "name", d)
-        for d in part.domains
-        if d in measured or not measured
+        getattr(domains.get(d), "name", d) for d in part.domains if d in measured or not measured
     ]
     counted_studies = [studies[sid] for sid in per_study]
     if not counted_studies:
         code = "no-evidence"
-        return PartVerdict(part, DIRECTIONS[code], None, [], findings, 0, sentence(code, None, names))
+        return PartVerdict(
+            part, DIRECTIONS[code], None, [], findings, 0, sentence(code, None, names)
+        )
     dirs = set(per_study.values())
     if marker_only:
         code = "no-benefit" if dirs == {"no-difference"} else "marker-changed"
