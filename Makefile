@@ -8,13 +8,15 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: site test serve lint typecheck pytest browser bench clean
+.PHONY: install site test serve lint typecheck pytest browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+install: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/studydigest validate
@@ -26,8 +28,8 @@ serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks .github/scripts
+	$(BIN)/ruff format --check src tests benchmarks .github/scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
