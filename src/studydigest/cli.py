@@ -14,6 +14,7 @@ from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
+from .names import spelling_warnings
 from .render import original_links, write_docs
 from .schema import Claim, Doi, check_slug
 from .stub import import_bibtex, record_text
@@ -77,6 +78,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems.extend(found)
     if corpus is not None and args.max_age_days > 0:
         problems.extend(freshness_warnings(corpus, layout, args.max_age_days))
+    if corpus is not None:
+        problems.extend(spelling_warnings(corpus, layout))
     _emit(problems, args.format)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "text":

@@ -165,7 +165,7 @@ class Renderer:
         out["data/references.ris"] = exports.ris(studies)
         out["data/references.csl.json"] = exports.csl_json(studies)
         out["data/studies.csv"] = exports.studies_csv(studies)
-        out["data/schema.json"] = exports.schema_json()
+        out["data/schema.json"] = exports.studies_schema_json()
         out["feed.xml"] = exports.atom_feed(studies, self.site_url, self.site_name)
         return dict(sorted(out.items()))
 
