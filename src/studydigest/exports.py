@@ -10,13 +10,17 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import rispy
 from pydantic import BaseModel, TypeAdapter
 
 from .bib import citation_title
-from .grading import grade
+from .grading import ClaimVerdict, grade
 from .markup import doi_url
 from .names import PersonName, parse_name
 from .schema import Study
@@ -28,6 +32,8 @@ EXPORT_FILES = {
     "data/references.ris": "RIS for reference managers",
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
     "data/schema.json": "the JSON Schema of data/studies.json (an array of study records)",
+    "data/claims.json": "every claim part's direction, certainty and the reason for each "
+    "step down in certainty",
     "feed.xml": "Atom feed of added and re-reviewed studies",
 }
 
@@ -227,9 +233,32 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom_feed(studies: list[Study], site_url: str, title: str) -> str:
+# Characters XML 1.0 cannot hold at all; a feed containing one is not well-formed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _feed_id(url: str, name: str) -> str:
+    """An Atom id must be an absolute IRI: the page URL, or a stable URN without a site URL."""
+    parts = urlsplit(url)
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return url
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def atom_feed(
+    studies: list[Study],
+    site_url: str,
+    title: str,
+    page_url: Callable[[Study], str] | None = None,
+) -> str:
     """Added and re-reviewed studies, newest first, dated by the records' review fields."""
     base = site_url if site_url.endswith("/") else site_url + "/"
+    url_of = page_url or (lambda s: f"{base}studies/{s.id}/")
+    title = _xml(title)
     events = []
     for s in studies:
         events.append((s.review.added, "added", s))
@@ -239,7 +268,7 @@ def atom_feed(studies: list[Study], site_url: str, title: str) -> str:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _feed_id(base, f"studydigest:{title}")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base + "feed.xml", rel="self")
     ET.SubElement(feed, f"{{{ATOM}}}link", href=base)
     newest = events[0][0] if events else dt.date(1970, 1, 1)
@@ -247,12 +276,57 @@ def atom_feed(studies: list[Study], site_url: str, title: str) -> str:
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = title
     for day, kind, s in events:
-        page = f"{base}studies/{s.id}/"
+        page = url_of(s)
+        entry_id = f"{page}#{kind}-{day.isoformat()}"
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{kind.capitalize()}: {s.title}"
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{page}#{kind}-{day.isoformat()}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml(f"{kind.capitalize()}: {s.title}")
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = _feed_id(entry_id, f"studydigest:{entry_id}")
         ET.SubElement(entry, f"{{{ATOM}}}link", href=page)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _stamp(day)
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = s.summary
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _xml(s.summary)
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
+
+
+def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
+    """Every claim part's direction, certainty and reasons, as the claims page shows them."""
+    out = []
+    for verdict in verdicts:
+        claim = verdict.claim
+        out.append(
+            {
+                "id": claim.id,
+                "claim": claim.claim,
+                "articles": claim.articles,
+                "headline_part": verdict.headline.part.id,
+                "parts": [
+                    {
+                        **part.part.model_dump(mode="json"),
+                        "direction": part.direction.code,
+                        "certainty": part.certainty.code if part.certainty else None,
+                        "statement": part.sentence,
+                        "participants": part.participants,
+                        "downgrades": [
+                            {
+                                "domain": step.downgrade.code,
+                                "levels": step.downgrade.levels,
+                                "reason": step.reason,
+                            }
+                            for step in part.steps
+                        ],
+                        "studies": [
+                            {
+                                "id": f.study.id,
+                                "counted": f.counted,
+                                "finding": f.direction,
+                                "reason": f.reason,
+                            }
+                            for f in part.findings
+                        ],
+                    }
+                    for part in verdict.parts
+                ],
+                "context_studies": claim.context_studies,
+            }
+        )
+    return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,272 @@
+"""A catalogue of hostile values through every text field of every file kind, end to end.
+
+Each value either is refused by validation with a located message, or comes out inert
+everywhere it reaches: page bodies and heads, the search index, the feed and every export.
+The tests named ``test_sN_...`` prove statement [SN] of SECURITY.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import bibtexparser
+import feedparser
+import pytest
+import rispy
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
+from pydantic import ValidationError
+
+from studydigest.validate import Layout, validate_project
+
+from .conftest import minimal
+from .projects import MODELS, records, text_slots, write_project
+
+SECURITY = Path(__file__).resolve().parent.parent / "SECURITY.md"
+
+
+class Structure(HTMLParser):
+    """Every element of a document with its attribute names, and its text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, tuple[str, ...]]] = []
+        self.urls: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, tuple(sorted(name for name, _ in attrs))))
+        self.urls += [v for k, v in attrs if k in {"href", "src", "action"} and v]
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def structure(html: str) -> Structure:
+    parser = Structure()
+    parser.feed(html)
+    return parser
+
+
+def build_site(project: Path, site: Path) -> Path:
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+    build(config)
+    return site
+
+
+def hostile_files(value: str) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The project's records with ``value`` in every text field that accepts it.
+
+    Returns the files and the fields that refused it (as ``file:field``).
+    """
+    files = records()
+    refused = []
+    for n, (rel, path, container, key) in enumerate(list(text_slots(files))):
+        trial = copy.deepcopy(files)
+        # Re-find the same slot in the copy (slots are yielded in a stable order).
+        _, _, slot, slot_key = list(text_slots(trial))[n]
+        slot[slot_key] = f"{value} {n}" if "\n" not in value else f"{n} {value}"
+        model, keyed = MODELS[rel]
+        try:
+            for entry in trial[rel].values() if keyed else [trial[rel]]:
+                model.model_validate(entry)
+        except ValidationError:
+            refused.append(f"{rel}:{'.'.join(path)}")
+            continue
+        container[key] = slot[slot_key]
+    return files, refused
+
+
+# Values a contributor might try; each is either refused or published as plain text.
+ACCEPTED = {
+    "markdown": "[x](javascript:alert(1)) ![i](https://evil.example/i.png) *em* __b__ `c` ~~d~~",
+    "attr_list": '{: onclick="alert(1)" #forged .admonition } text {: style="x" }',
+    "admonition": '!!! danger "Injected"',
+    "details": '??? danger "Injected"',
+    "details_open": "???+ note",
+    "heading_table": "# Heading | cell | --- |",
+    "snippets": ';--8<-- "mkdocs.yml"',
+    "quotes": "\" onmouseover='alert(1)' x=\"",
+    "template": "{{ config.site_name }} {% raw %} ${7*7} %s",
+    "csv_formula": '=HYPERLINK("https://evil.example","click")',
+    "xml": "]]> --> ?> 1 < 2 > 0 & 3 &amp 4",
+    "unicode": "𝕏 ﷽ 🧪 é Ω",
+    "ris_forgery": "line one\nER  - \nTY  - JOUR\nTI  - forged",
+}
+REFUSED_EVERYWHERE = {
+    "html": "<script>alert(1)</script>",
+    "close_title": "</title><script>alert(1)</script>",
+    "entity": "&lt;script&gt;",
+    "bidi_escape": "safe \u202e txt.exe",
+    "nul_escape": "a\x00b",
+    "ansi_escape": "\x1b[31mred",
+    "tag_characters": "a\U000e0041b",
+    "line_separator": "a\u2028b",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_EVERYWHERE))
+def test_s3_refused_in_every_text_field(name: str) -> None:
+    files, refused = hostile_files(REFUSED_EVERYWHERE[name])
+    assert len(refused) == len(list(text_slots(files))), "some field accepted it"
+
+
+@pytest.mark.parametrize(
+    "escape", ["\\u202e", "\\0", "\\e", "\\x1b", "\\U000E0041", "\\u2028", "\\uFEFF", "\\uD800"]
+)
+def test_s3_yaml_escapes_are_checked_after_decoding(escape: str, tmp_path: Path) -> None:
+    write_project(tmp_path)
+    record = minimal(**{"summary: A test record.": f'summary: "A {escape} record."'})
+    (tmp_path / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    corpus, problems = validate_project(Layout(tmp_path))
+    assert corpus is None
+    # Refused at the field (or by the parser, with its line), never published.
+    located = {(p.file, p.field) for p in problems}
+    assert located & {("studies/doe-2020.yaml", "summary"), ("studies/doe-2020.yaml", "")}
+
+
+def test_s3_one_line_fields_refuse_line_breaks() -> None:
+    _, refused = hostile_files(ACCEPTED["ris_forgery"])
+    assert "studies/doe-2020.yaml:title" in refused
+    assert "studies/doe-2020.yaml:journal" in refused
+    assert "studies/doe-2020.yaml:summary" not in refused
+
+
+@pytest.fixture(scope="module")
+def benign_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("benign")
+    files, refused = hostile_files("Plain words")
+    assert not refused
+    return build_site(write_project(root / "project", files), root / "site")
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): p.read_text("utf-8") for p in site.rglob("*.html")}
+
+
+def _index(site: Path) -> list[dict[str, str]]:
+    data = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    return list(data["docs"])
+
+
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_s4_hostile_text_is_inert_everywhere(name: str, benign_site: Path, tmp_path: Path) -> None:
+    value = ACCEPTED[name]
+    files, refused = hostile_files(value)
+    if "\n" not in value:
+        assert not refused, refused
+    site = build_site(write_project(tmp_path / "project", files), tmp_path / "site")
+    flat = " ".join(value.split())
+
+    # Page bodies and heads: hostile text changes no element and no attribute anywhere.
+    benign, pages = _pages(benign_site), _pages(site)
+    assert set(pages) == set(benign)
+    for rel, html in pages.items():
+        got, expected = structure(html), structure(benign[rel])
+        assert got.elements == expected.elements, rel
+        for url in got.urls:
+            assert not re.match(r"(?i)\s*(javascript|data|vbscript):", url), (rel, url)
+    study = structure(pages["studies/doe-2020/index.html"])
+    assert flat in " ".join(study.text.split())
+    assert "site_name:" not in study.text  # no file was included (snippets)
+
+    # Search index: the same markup as the benign build in every entry.
+    index, reference_index = _index(site), _index(benign_site)
+    assert len(index) == len(reference_index)
+    for doc, reference in zip(index, reference_index, strict=True):
+        assert doc["location"].split("#")[0] == reference["location"].split("#")[0]
+        for part in ("title", "text"):
+            assert structure(doc[part]).elements == structure(reference[part]).elements
+
+    # Feed: well-formed XML, a valid Atom document, the record text as plain text.
+    feed_text = (site / "feed.xml").read_text("utf-8")
+    ET.fromstring(feed_text)
+    feed = feedparser.parse(feed_text)
+    assert not feed.bozo, feed.bozo_exception
+    assert all(e.id.startswith(("https://", "urn:uuid:")) for e in feed.entries)
+
+    # Exports, each read back by its own reader.
+    data = site / "data"
+    records_json = json.loads((data / "studies.json").read_text("utf-8"))
+    assert len(records_json) == 1
+    bib = bibtexparser.parse_string((data / "references.bib").read_text("utf-8"))
+    assert len(bib.entries) == 1 and not bib.failed_blocks
+    ris = rispy.loads((data / "references.ris").read_text("utf-8"))
+    assert len(ris) == 1 and ris[0]["id"] == "doe-2020"
+    csl = json.loads((data / "references.csl.json").read_text("utf-8"))
+    assert [item["id"] for item in csl] == ["doe-2020"]
+    rows = list(csv.DictReader(io.StringIO((data / "studies.csv").read_text("utf-8"))))
+    assert [row["id"] for row in rows] == ["doe-2020"]
+    if "\n" not in value:
+        title = records_json[0]["title"]
+        assert ris[0]["title"] == title and csl[0]["title"] == title
+        assert rows[0]["title"] in {title, "'" + title}
+        assert not rows[0]["title"].startswith(("=", "+", "-", "@"))
+
+
+HOSTILE_PAGE = """\
+---
+title: "</title><script>alert(1)</script>"
+description: '"><script>alert(2)</script>'
+---
+
+# &lt;/title&gt;&lt;script&gt;alert(3)&lt;/script&gt;
+
+## <img src=x onerror=alert(4)> heading
+
+<script>alert(5)</script> <iframe src="https://evil.example"></iframe>
+
+[x](javascript:alert(6)) <a href="javascript:alert(7)">y</a> {: onclick="alert(8)" }
+
+<form action="https://evil.example"><input name="q"></form>
+"""
+
+
+def test_s5_hand_written_page_is_inert_in_head_nav_toc_and_index(
+    benign_site: Path, tmp_path: Path
+) -> None:
+    site = build_site(write_project(tmp_path / "p", about=HOSTILE_PAGE), tmp_path / "site")
+    for page, html in _pages(site).items():
+        parsed = structure(html)
+        scripts = [e for e in parsed.elements if e[0] in {"script", "iframe", "form", "input"}]
+        benign = structure(_pages(benign_site)[page]).elements
+        assert scripts == [e for e in benign if e[0] in {"script", "iframe", "form", "input"}]
+        assert not any(name.startswith("on") for _, attrs in parsed.elements for name in attrs)
+        assert all(not url.startswith("javascript") for url in parsed.urls)
+    about = (site / "about" / "index.html").read_text("utf-8")
+    title = re.search(r"<title>(.*?)</title>", about, re.S)
+    assert title and "&lt;/title&gt;&lt;script&gt;" in title.group(1)
+    for doc in _index(site):
+        for part in ("title", "text"):
+            assert not [e for e in structure(doc[part]).elements if e[0] in {"script", "img"}]
+            assert "onerror" not in doc[part] or "&lt;" in doc[part]
+
+
+@pytest.mark.parametrize("key", ["template", "icon", "subtitle"])
+def test_s5_unknown_front_matter_is_refused(
+    key: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    about = f"---\n{key}: main.html\n---\n# About\n"
+    with pytest.raises((PluginError, Abort)):
+        build_site(write_project(tmp_path / "p", about=about), tmp_path / "site")
+    assert f"about.md: front matter key '{key}' is not allowed" in caplog.text
+    assert not (tmp_path / "site" / "about").exists()
+
+
+def test_security_md_statements_all_have_tests() -> None:
+    text = SECURITY.read_text("utf-8")
+    tags = sorted(set(re.findall(r"\[S(\d+)\]", text)), key=int)
+    assert tags, "SECURITY.md tags its statements [S1], [S2], ..."
+    tests = Path(__file__).parent.glob("test_*.py")
+    names = " ".join(p.read_text("utf-8") for p in tests)
+    for tag in tags:
+        assert re.search(rf"def test_s{tag}_", names), f"no test for [S{tag}]"
