@@ -100,6 +100,10 @@ def test_similar_spellings() -> None:
     ]
     # Different initials, or short names one letter apart, are different people.
     assert similar_spellings(["Murphy R", "Murphy RJ", "Lee R", "Lea R", "Nutt D", "Nutt DJ"]) == []
+    # Two edits apart (a letter gone at each end) is not a typo.
+    assert similar_spellings(["Eckert A", "Becker A", "Hutten N", "Hutton N"]) == [
+        ("Hutten N", "Hutton N")
+    ]
 
 
 def test_bibtex_keeps_braces_balanced() -> None:

@@ -66,10 +66,25 @@ def _initials(person: PersonName) -> str:
 
 
 def _variants(folded: str) -> set[str]:
-    """The name and every one-letter deletion: two names within one edit share a variant."""
+    """The name and every one-letter deletion: names one edit apart always share a variant
+    (names two edits apart may too, so pairs are confirmed with :func:`_one_edit`)."""
     if len(folded) < 5:  # short names differ by one letter too often to be the same person
         return {folded}
     return {folded} | {folded[:i] + folded[i + 1 :] for i in range(len(folded))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Equal, or one insertion, deletion, substitution or swap of neighbours apart."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (
+        a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+    )
 
 
 def similar_spellings(names: list[str]) -> list[tuple[str, str]]:
@@ -83,7 +98,12 @@ def similar_spellings(names: list[str]) -> list[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for spellings in buckets.values():
         ordered = sorted(spellings)
-        pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+        pairs.update(
+            (a, b)
+            for i, a in enumerate(ordered)
+            for b in ordered[i + 1 :]
+            if _one_edit(_fold(parse_name(a).surname), _fold(parse_name(b).surname))
+        )
     return sorted(pairs)
 
 
