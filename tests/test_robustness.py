@@ -128,11 +128,12 @@ def test_s9_near_miss_names_are_reported(project: Path, name: str) -> None:
     assert any(line.startswith(f"studies/{name}: not read") for line in found), found
 
 
-def test_s9_missing_claims_folder_is_reported(project: Path) -> None:
-    for path in (project / "claims").iterdir():
+@pytest.mark.parametrize("folder", ["claims", "studies"])
+def test_s9_missing_record_folder_is_reported(project: Path, folder: str) -> None:
+    for path in (project / folder).iterdir():
         path.unlink()
-    (project / "claims").rmdir()
-    assert "claims: the claims folder is missing" in problems_of(project)
+    (project / folder).rmdir()
+    assert f"{folder}: the {folder} folder is missing" in problems_of(project)
 
 
 def test_s9_fifo_is_reported_without_hanging(project: Path) -> None:

@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import re
+import socket
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 from pydantic import ValidationError
 
+from studydigest.load import LoadError, load_text
+from studydigest.markup import doi_url, external_link, registry_url
 from studydigest.validate import Layout, validate_project
 
 from .conftest import minimal
@@ -270,3 +274,118 @@ def test_security_md_statements_all_have_tests() -> None:
     names = " ".join(p.read_text("utf-8") for p in tests)
     for tag in tags:
         assert re.search(rf"def test_s{tag}_", names), f"no test for [S{tag}]"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"title: x\n" + b"#" * (256 * 1024), "at most 262144 bytes"),
+        (b"title: \xff\n", "not valid UTF-8"),
+        (b"title: a\x00b\n", "U+0000"),
+        (b"title: a\x1b[2Jb\n", "U+001B"),
+        ("title: a\u202eb\n".encode(), "U+202E"),
+        ("title: a\u200bb\n".encode(), "U+200B"),
+        (b"a: " + b"[" * 13 + b"]" * 13 + b"\n", "nesting deeper than 12"),
+    ],
+)
+def test_s1_raw_text_is_checked_before_parsing(raw: bytes, message: str) -> None:
+    with pytest.raises(LoadError, match=re.escape(message)) as info:
+        load_text(raw, "studies/x.yaml")
+    assert info.value.problem.line >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x 1\nb: *x\n", "anchors and aliases"),
+        ("a: !!python/object:os.system echo\n", "explicit tags"),
+        ("a: {b: 1}\n<<: {c: 2}\n", "merge keys"),
+        ("? [a, b]\n: 1\n", "complex keys"),
+        ("a: 1\n---\nb: 2\n", "several YAML documents"),
+    ],
+)
+def test_s2_parser_refuses_yaml_features(text: str, message: str) -> None:
+    with pytest.raises(LoadError, match=message):
+        load_text(text, "studies/x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("url", "HTTPS://example.org/a", "lower case"),
+        ("url", "http://example.org/a", "https://"),
+        ("url", "https://user:pw@example.org/a", "user name or password"),
+        ("url", "https://exämple.org/a", "ASCII"),
+        ("doi", "10.1000/a{b}", "DOIs never contain { }"),
+        ("doi", "10.1000/a%20b", "DOIs never contain %"),
+        ("doi", "10.1000/a\\b", "DOIs never contain \\"),
+    ],
+)
+def test_s3_urls_and_dois(field: str, value: str, message: str) -> None:
+    data = records()["studies/doe-2020.yaml"]
+    data[field] = value
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        MODELS["studies/doe-2020.yaml"][0].model_validate(data)
+
+
+@pytest.mark.parametrize(
+    "name", ["Doe\u3164J", "Do\u00ade J", "Doe J\U000e0041", "Doe \u200eJ", "Doe\u115fJ", "Doe\nJ"]
+)
+def test_s3_names_refuse_invisible_letters(name: str) -> None:
+    data = records()["studies/doe-2020.yaml"]
+    data["authors"] = [name]
+    with pytest.raises(ValidationError, match="invisible character"):
+        MODELS["studies/doe-2020.yaml"][0].model_validate(data)
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "http://example.org", "HTTPS://example.org", "//evil.example"]
+)
+def test_s12_outbound_links_are_https_only(url: str) -> None:
+    with pytest.raises(ValueError, match="non-https"):
+        external_link("x", url)
+    assert registry_url("NCT01234567").startswith("https://clinicaltrials.gov/")
+    assert doi_url("10.1000/x").startswith("https://doi.org/")
+
+
+def test_s13_build_uses_no_network_and_site_loads_nothing_third_party(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the build tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    site = build_site(write_project(tmp_path / "p"), tmp_path / "site")
+    for html in _pages(site).values():
+        assert not {"iframe", "object", "embed"} & {tag for tag, _ in structure(html).elements}
+        for url in re.findall(r'<(?:script|img)[^>]+src="([^"]+)"', html):
+            assert not url.startswith(("http:", "https:", "//")), url
+        for url in re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html):
+            assert not url.startswith(("http:", "https:", "//")), url
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_s14_dependencies_are_locked_with_hashes() -> None:
+    root = SECURITY.parent
+    lock = (root / "requirements.lock").read_text("utf-8")
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", lock, re.M)
+    assert len(pins) > 20
+    for block in re.split(r"\n(?=[A-Za-z0-9_.-]+==)", lock.split("\n", 2)[-1]):
+        if "==" in block.split("\n", 1)[0]:
+            assert "--hash=sha256:" in block, block.split("\n", 1)[0]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    project = pyproject["project"]
+    wanted = project["dependencies"] + [
+        d for extra in project["optional-dependencies"].values() for d in extra
+    ]
+    pinned = {name.lower().replace("_", "-") for name, _ in pins}
+    for requirement in wanted:
+        name = re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        assert name == "studydigest" or name in pinned, f"{name} is not in requirements.lock"
+    makefile = (root / "Makefile").read_text("utf-8")
+    assert "pip install --quiet --require-hashes -r $(LOCK)" in makefile
+    assert "--no-deps --no-build-isolation -e ." in makefile
+    for workflow in (root / ".github" / "workflows").glob("*.yml"):
+        text = workflow.read_text("utf-8")
+        assert "pip install" not in text, f"{workflow.name} installs around the lock"
