@@ -6,15 +6,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "corpus"
+
+
+def make_project(target: Path) -> Path:
+    """The fixture corpus (records, claims, vocabulary) with the real docs, theme overrides
+    and mkdocs.yml: a complete project whose content never changes with the live records."""
+    for name in ("studies", "claims", "vocabulary"):
+        shutil.copytree(FIXTURE / name, target / name)
+    for name in ("docs", "overrides"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    return target
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the real project data (records, vocabulary, docs, mkdocs.yml) to break."""
-    for name in ("studies", "claims", "vocabulary", "docs", "overrides"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    return tmp_path
+    """A copy of the fixture project to change or break."""
+    return make_project(tmp_path)
 
 
 MINIMAL = """\
@@ -44,7 +53,9 @@ interventions:
 outcomes:
   - domain: mood
     measure: A mood scale
+    comparison: placebo
     timepoint: 6 h
+    weeks: 0
     finding: no-difference
     summary: Nothing changed.
 summary: A test record.
@@ -54,6 +65,20 @@ sources:
 review:
   added: 2024-01-01
   last_reviewed: 2024-01-02
+risk_of_bias:
+  randomisation:
+    judgement: low
+    reason: Computer-generated sequence.
+  blinding:
+    judgement: low
+    reason: Identical capsules.
+  missing_data:
+    judgement: low
+    reason: Everyone completed.
+  selective_reporting:
+    judgement: low
+    reason: As registered.
+  registration: prospective
 """
 
 

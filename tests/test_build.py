@@ -15,7 +15,7 @@ from mkdocs.exceptions import Abort, PluginError
 from studydigest.cli import main
 from studydigest.markup import doi_url
 
-from .conftest import ROOT, minimal
+from .conftest import make_project, minimal
 
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "form", "meta", "base", "style"}
 
@@ -28,7 +28,8 @@ def build_site(project: Path, site: Path, config: str = "mkdocs.yml") -> Path:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(ROOT, tmp_path_factory.mktemp("site") / "site")
+    project = make_project(tmp_path_factory.mktemp("project"))
+    return build_site(project, tmp_path_factory.mktemp("site") / "site")
 
 
 class Content(HTMLParser):
@@ -70,8 +71,8 @@ def test_all_page_kinds_exist(site: Path) -> None:
         "methodology/index.html",
         "about/index.html",
         "substances/lsd/index.html",
-        "mechanisms/nmda-antagonism/index.html",
-        "studies/loo-2023/index.html",
+        "mechanisms/5ht2a-agonism/index.html",
+        "studies/carter-2022/index.html",
         "data/studies.json",
         "data/references.bib",
         "search/search_index.json",
@@ -81,7 +82,7 @@ def test_all_page_kinds_exist(site: Path) -> None:
 
 def test_every_study_page_links_to_the_original(site: Path) -> None:
     records = json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
-    assert len(records) >= 30
+    assert len(records) >= 10
     for record in records:
         page = content(site / "studies" / record["id"] / "index.html")
         hrefs = {attrs.get("href") for tag, attrs in page.tags if tag == "a"}
@@ -98,7 +99,7 @@ def test_study_pages_stay_out_of_the_navigation(site: Path) -> None:
 
 def test_no_unsafe_markup_on_any_page(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) > 40
+    assert len(pages) > 20
     for page in pages:
         for tag, attrs in content(page).tags:
             assert tag not in FORBIDDEN_TAGS, (page, tag)
@@ -116,9 +117,9 @@ def test_no_external_fonts_or_scripts(site: Path) -> None:
             assert not src.startswith(("http:", "https:", "//")), (page, src)
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    first = build_site(ROOT, tmp_path / "one")
-    second = build_site(ROOT, tmp_path / "two")
+def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
+    first = build_site(project, tmp_path / "one")
+    second = build_site(project, tmp_path / "two")
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for rel in files:
@@ -156,7 +157,7 @@ def test_hostile_record_renders_inert(project: Path, tmp_path: Path) -> None:
 def test_render_out_builds_without_the_plugin(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "rendered"
     assert main(["--root", str(project), "render", "--out", str(out)]) == 0
-    assert (out / "studies" / "hutten-2020.md").is_file()
+    assert (out / "studies" / "able-2020.md").is_file()
     assert (out / "about.md").is_file()
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("  - studydigest\n", "") + f"docs_dir: {out}\n"

@@ -18,12 +18,12 @@ from studydigest.charts import evidence_map, timeline
 from studydigest.render import Renderer
 from studydigest.validate import Corpus, Layout, validate_project
 
-from .conftest import ROOT
+from .conftest import FIXTURE
 
 
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
-    corpus, problems = validate_project(Layout(ROOT))
+    corpus, problems = validate_project(Layout(FIXTURE))
     assert corpus is not None, problems
     return corpus
 
@@ -37,36 +37,35 @@ def test_bibtex_round_trip(corpus: Corpus, pages: dict[str, str]) -> None:
     library = bibtexparser.parse_string(pages["data/references.bib"])
     assert library.failed_blocks == []
     assert [e.key for e in library.entries] == list(corpus.studies)
-    cavanna = library.entries_dict["cavanna-2022"]
-    assert cavanna["doi"] == "10.1038/s41398-022-02039-0"
-    assert cavanna["year"] == "2022"
+    able = library.entries_dict["able-2020"]
+    assert able["doi"] == "10.5555/fixture.able-2020"
+    assert able["year"] == "2020"
     authors = bibtexparser.parse_string(
-        pages["data/bib/loo-2023.bib"], append_middleware=[SeparateCoAuthors()]
+        pages["data/bib/able-2020.bib"], append_middleware=[SeparateCoAuthors()]
     ).entries[0]["author"]
-    assert authors[:2] == ["Loo, C.", "Glozier, N."]
-    single = bibtexparser.parse_string(pages["data/bib/loo-2023.bib"])
-    assert [e.key for e in single.entries] == ["loo-2023"]
+    assert authors[:2] == ["Able, A.", "Byrne, B. C."]
+    single = bibtexparser.parse_string(pages["data/bib/able-2020.bib"])
+    assert [e.key for e in single.entries] == ["able-2020"]
 
 
 def test_ris_has_one_record_per_study(corpus: Corpus, pages: dict[str, str]) -> None:
     ris = pages["data/references.ris"]
     assert ris.count("TY  - ") == ris.count("ER  - ") == len(corpus.studies)
-    assert "DO  - 10.1192/bjp.2023.79" in ris
+    assert "DO  - 10.5555/fixture.carter-2022" in ris
 
 
 def test_csl_json(corpus: Corpus, pages: dict[str, str]) -> None:
     items = json.loads(pages["data/references.csl.json"])
     assert [i["id"] for i in items] == list(corpus.studies)
-    assert {"family": "de Wit", "given": "H"} in items[
-        [i["id"] for i in items].index("de-wit-2022")
-    ]["author"]
+    authors = items[[i["id"] for i in items].index("baker-2021")]["author"]
+    assert authors[1]["family"] in {"de Vries", "Vries"}
 
 
 def test_csv_one_row_per_study(corpus: Corpus, pages: dict[str, str]) -> None:
     rows = list(csv.DictReader(io.StringIO(pages["data/studies.csv"])))
     assert [r["id"] for r in rows] == list(corpus.studies)
-    murphy = next(r for r in rows if r["id"] == "murphy-2023")
-    assert murphy["n_randomised"] == "80" and murphy["evidence_level"] == "B"
+    baker = next(r for r in rows if r["id"] == "baker-2021")
+    assert baker["n_randomised"] == "60" and baker["evidence_level"] == "B"
 
 
 def test_studies_json_matches_schema(corpus: Corpus, pages: dict[str, str]) -> None:
@@ -87,7 +86,7 @@ def test_feed_is_valid_atom(corpus: Corpus, pages: dict[str, str]) -> None:
     assert feed.entries[0].link.startswith("https://digest.example/studies/")
 
 
-@pytest.mark.parametrize("dose", ["micro", "full", "sub-anaesthetic"])
+@pytest.mark.parametrize("dose", ["micro", "full"])
 def test_evidence_map_is_accessible_svg(corpus: Corpus, dose: str) -> None:
     svg = evidence_map(Catalog(corpus), dose, "../evidence/")
     root = ET.fromstring(svg)
@@ -126,8 +125,8 @@ def test_forest_plot_rows_and_unplotted_studies(corpus: Corpus) -> None:
     per_domain = forest_rows(Catalog(corpus))
     rows, missing = per_domain["depression"]
     plotted = {r.study_id for r in rows}
-    assert {"goodwin-2022", "carhart-harris-2021", "erritzoe-2026"} <= plotted
-    assert "davis-2021" in missing and "davis-2021" not in plotted
+    assert {"carter-2022", "irwin-2021"} <= plotted
+    assert "gray-2024" in missing and "gray-2024" not in plotted
     root = ET.fromstring(forest_plot("Depression", rows))
     circles = list(root.iter("{http://www.w3.org/2000/svg}circle"))
     assert len(circles) == len(rows)
@@ -143,3 +142,34 @@ def test_schema_command_matches_published_schema(
     assert main(["schema", "--claims"]) == 0
     claim_schema = json.loads(capsys.readouterr().out)
     assert claim_schema["title"] == "Claim record" and "verdict" not in claim_schema["properties"]
+
+
+def test_claims_json_has_every_part_with_direction_certainty_and_reasons(
+    corpus: Corpus, pages: dict[str, str]
+) -> None:
+    claims = {c["id"]: c for c in json.loads(pages["data/claims.json"])}
+    assert set(claims) == set(corpus.claims)
+    lasting = {p["id"]: p for p in claims["dmt-lasting"]["parts"]}
+    three = lasting["three-months"]
+    assert (three["direction"], three["certainty"], three["min_weeks"]) == (
+        "benefit",
+        "very-low",
+        12,
+    )
+    assert [d["domain"] for d in three["downgrades"]] == ["too-short", "few-participants"]
+    assert all(d["reason"] for d in three["downgrades"])
+    bdnf = claims["lsd-raises-bdnf"]["parts"][0]
+    assert bdnf["direction"] == "marker-changed"
+    mood = claims["lsd-lifts-mood"]["parts"][0]
+    fox = next(s for s in mood["studies"] if s["id"] == "fox-2018")
+    assert fox == {"id": "fox-2018", "counted": False, "finding": "benefit", "reason": "retracted"}
+
+
+def test_schema_documents_the_evidence_model(pages: dict[str, str]) -> None:
+    schema = json.loads(pages["data/schema.json"])
+    defs = schema["$defs"]
+    outcome = defs["Outcome"]["properties"]
+    assert {"comparison", "weeks", "finding"} <= set(outcome)
+    assert all(outcome[k].get("description") for k in ("comparison", "weeks", "finding"))
+    assert {"RiskOfBias", "Notice", "Effect", "PooledResult"} <= set(defs)
+    assert "favours_intervention" in defs["Effect"]["properties"]

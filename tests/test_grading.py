@@ -1,16 +1,20 @@
-"""Evidence levels and claim verdicts follow the published rules."""
+"""Evidence levels and claim-part verdicts follow the published rules (on the fixture corpus)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from studydigest.grading import grade, judge
+from studydigest.catalog import Catalog
+from studydigest.grading import CERTAINTIES, PartVerdict, grade, judge_part
 from studydigest.load import load_text
-from studydigest.schema import Claim, Study
+from studydigest.schema import ClaimPart, Study
+from studydigest.validate import Corpus, Layout, validate_project
 
-from .conftest import minimal
+from .conftest import FIXTURE, minimal
 
 
 def study(record_id: str = "doe-2020", **replace: str) -> Study:
@@ -47,65 +51,186 @@ def test_reason_names_the_inputs() -> None:
     )
 
 
-def claim(**fields: Any) -> Claim:
-    base: dict[str, Any] = {
-        "id": "c",
-        "claim": "x",
-        "articles": ["a"],
-        "domains": ["mood"],
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    corpus, problems = validate_project(Layout(FIXTURE))
+    assert corpus is not None, problems
+    return corpus
+
+
+def verdict(corpus: Corpus, claim: str, part: str) -> PartVerdict:
+    verdicts = Catalog(corpus).verdicts[claim]
+    return next(p for p in verdicts.parts if p.part.id == part)
+
+
+def downgrades(pv: PartVerdict) -> list[str]:
+    return [s.downgrade.code for s in pv.steps]
+
+
+def test_open_label_benefit_never_counts_as_controlled(corpus: Corpus) -> None:
+    # carter-2022's three-month benefit is open-label: the only randomised result is at 2 weeks.
+    pv = verdict(corpus, "dmt-lasting", "three-months")
+    assert pv.direction.code == "benefit"
+    assert pv.certainty is not None and pv.certainty.code == "very-low"
+    assert "too-short" in downgrades(pv)
+    assert "2 weeks" in pv.steps[0].reason and "12 weeks" in pv.steps[0].reason
+
+
+def test_too_short_lowers_certainty_for_a_duration_claim(corpus: Corpus) -> None:
+    short = verdict(corpus, "dmt-lasting", "relieves")
+    long = verdict(corpus, "dmt-lasting", "three-months")
+    assert short.certainty and long.certainty
+    assert long.certainty.rank == short.certainty.rank - 2
+    assert "too-short" not in downgrades(short)
+
+
+def test_marker_change_never_yields_benefit(corpus: Corpus) -> None:
+    pv = verdict(corpus, "lsd-raises-bdnf", "bdnf")
+    assert pv.direction.code == "marker-changed"
+    assert "no randomised comparison measured a health outcome" in pv.sentence
+
+
+def test_retracted_study_is_ignored(corpus: Corpus) -> None:
+    pv = verdict(corpus, "lsd-lifts-mood", "mood")
+    fox = next(f for f in pv.findings if f.study.id == "fox-2018")
+    assert not fox.counted and fox.reason == "retracted"
+    assert pv.participants == 180  # able (120) + baker (60); fox's 400 not counted
+
+
+def test_uncontrolled_and_out_of_scope_do_not_count(corpus: Corpus) -> None:
+    pv = verdict(corpus, "lsd-lifts-mood", "mood")
+    reasons = {f.study.id: f.reason for f in pv.findings if not f.counted}
+    assert reasons["evans-2019"] == "another population"
+    assert reasons["hale-2021"] == "uncontrolled: not randomised"
+    assert reasons["jones-2023"].startswith("a review")
+    assert pv.direction.code == "mixed" and "inconsistency" in downgrades(pv)
+
+
+def test_expression_of_concern_and_late_registration_lower_certainty(corpus: Corpus) -> None:
+    pv = verdict(corpus, "psilocybin-depression", "relieves")
+    assert pv.direction.code == "benefit"
+    assert "reporting" in downgrades(pv)
+    assert pv.certainty is not None and pv.certainty.code == "low"
+
+
+def test_every_step_has_a_reason_and_the_statement_carries_certainty(corpus: Corpus) -> None:
+    for verdicts in Catalog(corpus).verdicts.values():
+        for pv in verdicts.parts:
+            assert all(step.reason for step in pv.steps)
+            if pv.certainty and pv.certainty.code == "very-low":
+                assert pv.sentence.endswith("the evidence is very uncertain.")
+            if pv.certainty and pv.certainty.code == "low" and pv.direction.code == "benefit":
+                assert " may " in pv.sentence
+
+
+def test_no_benefit_above_low_without_randomised_on_time_evidence(corpus: Corpus) -> None:
+    for verdicts in Catalog(corpus).verdicts.values():
+        for pv in verdicts.parts:
+            if pv.direction.code == "benefit" and pv.certainty and pv.certainty.rank >= 3:
+                assert any(
+                    f.counted
+                    and any(
+                        o.weeks >= pv.part.min_weeks and o.randomised_comparison for o in f.outcomes
+                    )
+                    for f in pv.findings
+                )
+
+
+# Property: adding an uncontrolled or out-of-scope result never raises a verdict or its certainty.
+
+PART = ClaimPart.model_validate(
+    {
+        "id": "p",
+        "says": "LSD microdoses lift mood in healthy adults",
+        "conditions": ["healthy"],
+        "substances": ["lsd"],
         "dose_classes": ["micro"],
-        "note": "n",
+        "domains": ["mood"],
+        "min_weeks": 2,
     }
-    return Claim.model_validate({**base, **fields})
-
-
-def corpus(*findings: tuple[str, str, str]) -> dict[str, Study]:
-    """(id, design type, finding) triples as studies measuring mood."""
-    out = {}
-    for sid, design, finding in findings:
-        blinding = "none" if design == "cross-sectional-survey" else "double"
-        out[sid] = study(
-            sid,
-            **{
-                "type: rct": f"type: {design}",
-                "blinding: double": f"blinding: {blinding}",
-                "finding: no-difference": f"finding: {finding}",
-            },
-        )
-    return out
-
-
-@pytest.mark.parametrize(
-    ("findings", "verdict"),
-    [
-        ([("a-2020", "rct", "benefit"), ("b-2020", "rct", "benefit")], "supported"),
-        ([("a-2020", "rct", "benefit"), ("b-2020", "rct", "no-difference")], "mixed"),
-        ([("a-2020", "rct", "mixed")], "mixed"),
-        ([("a-2020", "rct", "no-difference"), ("b-2020", "rct", "harm")], "not-supported"),
-        (
-            [("a-2020", "rct", "no-difference"), ("s-2020", "cross-sectional-survey", "benefit")],
-            "not-supported",
-        ),
-        ([("s-2020", "cross-sectional-survey", "benefit")], "uncontrolled-only"),
-        ([("s-2020", "cross-sectional-survey", "no-difference")], "not-supported"),
-        ([("r-2020", "systematic-review", "benefit")], "no-evidence"),
-        ([], "no-evidence"),
-    ],
 )
-def test_verdicts(findings: list[tuple[str, str, str]], verdict: str) -> None:
-    studies = corpus(*findings)
-    assert judge(claim(studies=list(studies)), studies).verdict.code == verdict
+RANK = {"no-evidence": 0, "no-benefit": 0, "harm": 0, "marker-changed": 0, "mixed": 1}
 
 
-def test_other_dose_class_does_not_count() -> None:
-    studies = corpus(("a-2020", "rct", "benefit"))
-    result = judge(claim(studies=["a-2020"], dose_classes=["full"]), studies)
-    assert result.verdict.code == "no-evidence"
-    assert result.findings[0].in_scope is False
+def strength(pv: PartVerdict) -> tuple[int, int]:
+    certainty = pv.certainty.rank if pv.certainty else 0
+    return (pv.support, RANK.get(pv.direction.code, 2) * 10 + certainty)
 
 
-def test_unmeasured_domain_does_not_count() -> None:
-    studies = corpus(("a-2020", "rct", "benefit"))
-    result = judge(claim(studies=["a-2020"], domains=["pain"]), studies)
-    assert result.verdict.code == "no-evidence"
-    assert result.findings[0].direction is None
+def make(index: int, finding: str, comparison: str, weeks: int, design: str, **scope: str) -> Study:
+    replace: dict[str, Any] = {
+        "finding: no-difference": f"finding: {finding}",
+        "comparison: placebo": f"comparison: {comparison}",
+        "weeks: 0": f"weeks: {weeks}",
+        "type: rct": f"type: {design}",
+    }
+    replace.update(scope)
+    return study(f"s{index}-2020", **replace)
+
+
+RANDOMISED = st.tuples(
+    st.sampled_from(["benefit", "no-difference", "harm", "mixed"]),
+    st.sampled_from(["placebo", "active-comparator", "other-dose"]),
+    st.integers(0, 8),
+    st.sampled_from(["rct", "crossover-rct"]),
+)
+UNCONTROLLED = st.one_of(
+    st.tuples(
+        st.sampled_from(["benefit", "mixed"]),
+        st.sampled_from(["open-label-follow-up", "before-after", "none"]),
+        st.integers(0, 30),
+        st.sampled_from(["rct", "open-label", "cross-sectional-survey", "observational"]),
+    ),
+    st.tuples(  # a placebo comparison in a design whose allocation was not randomised
+        st.sampled_from(["benefit", "mixed"]),
+        st.just("placebo"),
+        st.integers(0, 30),
+        st.sampled_from(["crossover", "non-randomised-controlled"]),
+    ),
+)
+OUT_OF_SCOPE = st.sampled_from(
+    [
+        {"dose_class: micro": "dose_class: full"},
+        {"substance: lsd": "substance: psilocybin"},
+        {"condition: healthy": "condition: microdosers"},
+        {"domain: mood": "domain: cognition"},
+    ]
+)
+
+
+def _body(base: list[tuple[str, str, int, str]]) -> dict[str, Study]:
+    return {s.id: s for s in (make(i, *spec) for i, spec in enumerate(base))}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.lists(RANDOMISED, max_size=4), extra=UNCONTROLLED)
+def test_adding_uncontrolled_never_raises(
+    corpus: Corpus, base: list[tuple[str, str, int, str]], extra: tuple[str, str, int, str]
+) -> None:
+    studies = _body(base)
+    before = judge_part(PART.model_copy(update={"studies": list(studies)}), studies, {})
+    added = make(99, *extra)
+    studies[added.id] = added
+    after = judge_part(PART.model_copy(update={"studies": list(studies)}), studies, {})
+    assert strength(after) <= strength(before)
+    assert after.direction == before.direction and after.certainty == before.certainty
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.lists(RANDOMISED, max_size=4), extra=RANDOMISED, scope=OUT_OF_SCOPE)
+def test_adding_out_of_scope_never_raises(
+    corpus: Corpus,
+    base: list[tuple[str, str, int, str]],
+    extra: tuple[str, str, int, str],
+    scope: dict[str, str],
+) -> None:
+    studies = _body(base)
+    before = judge_part(PART.model_copy(update={"studies": list(studies)}), studies, {})
+    added = make(99, *extra, **scope)
+    studies[added.id] = added
+    after = judge_part(PART.model_copy(update={"studies": list(studies)}), studies, {})
+    assert after.direction == before.direction and after.certainty == before.certainty
+
+
+def test_certainty_levels_are_ordered() -> None:
+    assert [c.rank for c in CERTAINTIES.values()] == [4, 3, 2, 1]

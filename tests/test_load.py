@@ -111,7 +111,7 @@ def test_no_yaml_11_magic() -> None:
 def test_bom_and_crlf_are_accepted() -> None:
     doc = load_text(("\ufeff" + minimal()).replace("\n", "\r\n").encode(), "studies/x.yaml")
     assert doc.data["id"] == "doe-2020"
-    assert doc.position(("outcomes", 0, "finding")) == (28, 14)
+    assert doc.position(("outcomes", 0, "finding")) == (30, 14)
 
 
 def test_positions_point_at_values() -> None:

@@ -15,7 +15,7 @@ from studydigest.markup import Urls, doi_url, external_link, md_escape
 from studydigest.render import Renderer
 from studydigest.validate import Layout, validate_project
 
-from .conftest import ROOT
+from .conftest import FIXTURE, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 EXTENSIONS = ["toc", "tables", "admonition", "attr_list", "fenced_code", "pymdownx.snippets"]
@@ -125,13 +125,13 @@ def test_page_urls(target: str, page: str, url: str) -> None:
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, str]:
-    corpus, problems = validate_project(Layout(ROOT))
+    corpus, problems = validate_project(Layout(FIXTURE))
     assert corpus is not None, problems
     return Renderer(corpus).pages()
 
 
 @pytest.mark.parametrize(
-    "path", ["studies/hutten-2020.md", "substances/lsd.md", "claims.md", "methodology.md"]
+    "path", ["studies/carter-2022.md", "substances/lsd.md", "claims.md", "methodology.md"]
 )
 def test_golden_pages(pages: dict[str, str], path: str) -> None:
     golden = GOLDEN / path
@@ -151,8 +151,8 @@ def test_every_page_kind_is_generated(pages: dict[str, str]) -> None:
         "substances/index.md",
         "substances/lsd.md",
         "mechanisms/index.md",
-        "mechanisms/bdnf-neurotrophic.md",
-        "studies/cavanna-2022.md",
+        "mechanisms/5ht2a-agonism.md",
+        "studies/able-2020.md",
         "data/studies.json",
         "data/references.bib",
     ):

@@ -21,7 +21,7 @@ BIB = """\
   pages = {1--10},
   doi = {10.1000/new.2023},
 }
-@article{known, title={Existing}, author={Hutten, N.}, year={2019}, doi={10.1093/IJNP/pyz029}}
+@article{known, title={Existing}, author={Hutten, N.}, year={2019}, doi={10.5555/FIXTURE.ABLE-2020}}
 @article{hostile, title={<script>alert(1)</script>}, author={X, Y}, year={2020}}
 @article{elk, title={Same key again}, author={Z, A}, year={2021}}
 @article{broken, title={Never closed
@@ -37,7 +37,7 @@ def test_import_bib(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture
     assert f"{bib}:11:1: hostile: contains HTML or an HTML entity" in out
     assert f"{bib}:12:1: duplicate entry key 'elk'" in out
     assert f"{bib}:13:1: malformed BibTeX entry" in out
-    assert f"skipped {bib}:10: known: DOI 10.1093/IJNP/pyz029 already recorded" in out
+    assert f"skipped {bib}:10: known: DOI 10.5555/FIXTURE.ABLE-2020 already recorded" in out
     assert (project / "studies" / "van-elk-2023.yaml").is_file()
     assert "wrote studies/van-elk-2023.yaml" in out and out.count("wrote ") == 1
     stub = (project / "studies" / "van-elk-2023.yaml").read_text(encoding="utf-8")
@@ -72,7 +72,7 @@ def test_new_fails_until_filled(project: Path, capsys: pytest.CaptureFixture[str
     ("args", "message"),
     [
         (["new", "Bad_Id"], "is not a valid id"),
-        (["new", "hutten-2020"], "already exists"),
+        (["new", "able-2020"], "already exists"),
         (["new", "x-2020", "--doi", "https://doi.org/10.1/x"], "store the DOI bare"),
     ],
 )

@@ -34,8 +34,8 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
     [
         (
             {"finding: no-difference": "finding: great"},
-            "studies/doe-2020.yaml:28:14: outcomes[0].finding: must be one of benefit, "
-            "no-difference, harm, mixed (got 'great')",
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: must be one of benefit, "
+            "no-difference, harm, mixed, increased, decreased (got 'great')",
         ),
         (
             {"journal: Journal of Tests": "journal: no"},
@@ -90,19 +90,19 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
         ),
         (
             {"url: https://example.org/paper": "url: http://example.org/paper"},
-            "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://",
+            "studies/doe-2020.yaml:34:10: sources[0].url: links must use https://",
         ),
         (
             {"url: https://example.org/paper": "url: javascript:alert(1)"},
-            "studies/doe-2020.yaml:32:10: sources[0].url: links must use https://",
+            "studies/doe-2020.yaml:34:10: sources[0].url: links must use https://",
         ),
         (
             {"url: https://example.org/paper": "url: https://user:pw@example.org/"},
-            "studies/doe-2020.yaml:32:10: sources[0].url: URLs may not contain a user name",
+            "studies/doe-2020.yaml:34:10: sources[0].url: URLs may not contain a user name",
         ),
         (
             {"url: https://example.org/paper": "url: https://exämple.org/"},
-            "studies/doe-2020.yaml:32:10: sources[0].url: URLs must be ASCII",
+            "studies/doe-2020.yaml:34:10: sources[0].url: URLs must be ASCII",
         ),
         (
             {"doi: 10.1000/test.doe-2020\n": ""},
@@ -122,19 +122,19 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
         ),
         (
             {"summary: A test record.": "summary: <b>bold</b>"},
-            "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('<b')",
+            "studies/doe-2020.yaml:32:10: summary: contains HTML or an HTML entity ('<b')",
         ),
         (
             {"summary: A test record.": "summary: caf&eacute;"},
-            "studies/doe-2020.yaml:30:10: summary: contains HTML or an HTML entity ('&eacute;')",
+            "studies/doe-2020.yaml:32:10: summary: contains HTML or an HTML entity ('&eacute;')",
         ),
         (
             {"added: 2024-01-01": "added: 2024-13-01"},
-            "studies/doe-2020.yaml:35:10: review.added: must be a date written YYYY-MM-DD",
+            "studies/doe-2020.yaml:37:10: review.added: must be a date written YYYY-MM-DD",
         ),
         (
             {"last_reviewed: 2024-01-02": "last_reviewed: 2023-01-02"},
-            "studies/doe-2020.yaml:35:3: review: last_reviewed cannot be earlier than added",
+            "studies/doe-2020.yaml:37:3: review: last_reviewed cannot be earlier than added",
         ),
         (
             {"title: A minimal valid study\n": ""},
@@ -200,20 +200,20 @@ def test_unsafe_ids_are_rejected(
 
 
 def test_duplicate_doi_across_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    doi = "10.1093/ijnp/pyz029"  # already used by studies/hutten-2019-survey.yaml
+    doi = "10.5555/fixture.able-2020"  # already used by studies/able-2020.yaml
     record = minimal(**{"doi: 10.1000/test.doe-2020": f"doi: {doi.upper()}"})
     (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
     code, out = run(project, capsys)
     assert code == 1
-    assert "studies/hutten-2019-survey.yaml:" in out and "DOI" in out
+    assert "studies/able-2020.yaml:" in out and "DOI" in out
 
 
 def test_duplicate_pmid_across_files(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record = minimal(**{"doi: 10.1000/test.doe-2020": "doi: 10.1000/x\npmid: '31152167'"})
+    record = minimal(**{"doi: 10.1000/test.doe-2020": "doi: 10.1000/x\npmid: '10000001'"})
     (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
     code, out = run(project, capsys)
     assert code == 1
-    assert "PMID '31152167' is already used by" in out
+    assert "PMID '10000001' is already used by" in out
 
 
 def test_symlinked_record_is_rejected(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -242,15 +242,107 @@ def test_github_annotations(project: Path, capsys: pytest.CaptureFixture[str]) -
     code, out = run(project, capsys, "--format", "github")
     assert code == 1
     assert out.startswith(
-        "::error file=studies/doe-2020.yaml,line=28,col=14::outcomes[0].finding: must be one of"
+        "::error file=studies/doe-2020.yaml,line=30,col=14::outcomes[0].finding: must be one of"
     )
 
 
 def test_unknown_study_in_claim(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    claim = project / "claims" / "microdosing-improves-mood.yaml"
-    claim.write_text(claim.read_text().replace("hutten-2020,", "nobody-2020,"))
+    claim = project / "claims" / "lsd-lifts-mood.yaml"
+    claim.write_text(claim.read_text().replace("able-2020,", "nobody-2020,"))
     code, out = run(project, capsys)
     assert code == 1
     assert (
-        "claims/microdosing-improves-mood.yaml:6:11: studies[0]: unknown study 'nobody-2020'" in out
+        "claims/lsd-lifts-mood.yaml:11:15: parts[0].studies[0]: unknown study 'nobody-2020'" in out
     )
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        (
+            {"domain: mood": "domain: neuroplasticity-biomarker", "no-difference": "benefit"},
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'benefit' is not a finding for "
+            "Neuroplasticity biomarker (a biomarker outcome): use increased, decreased, "
+            "no-difference, mixed",
+        ),
+        (
+            {"finding: no-difference": "finding: increased"},
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'increased' is not a finding for "
+            "Mood (a health outcome): use benefit, no-difference, harm, mixed",
+        ),
+        (
+            {"type: rct": "type: open-label", "blinding: double": "blinding: none"},
+            "studies/doe-2020.yaml:27:17: outcomes[0].comparison: a open-label study has no "
+            "control group to compare with 'placebo': use open-label-follow-up, before-after, "
+            "none",
+        ),
+        (
+            {"    comparison: placebo\n": ""},
+            "studies/doe-2020.yaml:25:5: outcomes[0].comparison: required field is missing",
+        ),
+        (
+            {"weeks: 0": "weeks: -1"},
+            "studies/doe-2020.yaml:29:12: outcomes[0].weeks: must be at least 0 (got -1)",
+        ),
+    ],
+)
+def test_evidence_model_problems_are_located(
+    project: Path, capsys: pytest.CaptureFixture[str], replace: dict[str, str], expected: str
+) -> None:
+    (project / "studies" / "doe-2020.yaml").write_text(minimal(**replace), encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert out.startswith(expected), out
+
+
+def test_controlled_study_needs_risk_of_bias(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = minimal()
+    text = text[: text.index("risk_of_bias:")]
+    (project / "studies" / "doe-2020.yaml").write_text(text, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 1
+    assert out.startswith(
+        "studies/doe-2020.yaml:9:9: design.type: a rct study needs a risk_of_bias block "
+        "(randomisation, blinding, missing_data, selective_reporting, registration); write "
+        "not-reported where the sources do not say"
+    ), out
+
+
+def test_dose_outside_its_class_warns(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = minimal(
+        **{"    dose: 10 µg\n": "    dose: 200 µg\n    amounts: [200]\n    unit: µg\n"}
+    )
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 0
+    assert (
+        "studies/doe-2020.yaml:20:14: warning: interventions[0].amounts: 200 µg is outside the "
+        "micro range for LSD (1–25 µg); check the dose or the dose_class"
+    ) in out
+
+
+def test_in_scope_study_cannot_be_context(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claim = project / "claims" / "psilocybin-depression.yaml"
+    claim.write_text(claim.read_text().replace("[able-2020]", "[irwin-2021]"))
+    code, out = run(project, capsys)
+    assert code == 1
+    assert (
+        "claims/psilocybin-depression.yaml:12:19: context_studies[0]: 'irwin-2021' is in scope "
+        "for part 'relieves' (its population, substance and dose class match and it measured "
+        "depression): list it under that part's studies, where it counts"
+    ) in out
+
+
+def test_misspelt_vocabulary_id_suggests_the_right_one(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "studies" / "doe-2020.yaml").write_text(
+        minimal(**{"domain: mood": "domain: moood"}), encoding="utf-8"
+    )
+    code, out = run(project, capsys)
+    assert code == 1
+    assert "outcomes[0].domain: unknown outcome domain 'moood' (did you mean 'mood'? known: " in out

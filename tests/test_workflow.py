@@ -55,11 +55,11 @@ def test_stale_review_warns_without_failing(
     assert corpus is not None
     warnings = freshness_warnings(corpus, Layout(project), 365, today=dt.date(2029, 1, 1))
     assert len([w for w in warnings if w.file.startswith("studies/")]) == len(corpus.studies)
-    first = next(w for w in warnings if w.file == "studies/anderson-2019.yaml")
+    first = next(w for w in warnings if w.file == "studies/able-2020.yaml")
     lines = (project / first.file).read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("  last_reviewed:"))
     assert str(first).startswith(
-        f"studies/anderson-2019.yaml:{line}:18: warning: review.last_reviewed: last reviewed "
+        f"studies/able-2020.yaml:{line}:18: warning: review.last_reviewed: last reviewed "
     )
 
 

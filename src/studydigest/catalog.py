@@ -37,8 +37,14 @@ class DomainSummary:
 
     @property
     def balance(self) -> str:
-        """The most frequent direction of findings; a tie between the top two is "mixed"."""
-        ranked = Counter({k: v for k, v in self.directions.items() if v}).most_common(2)
+        """The most frequent direction of findings; a tie between the top two is "mixed".
+        Increases and decreases of markers, brain activity or felt effects count as "changed",
+        never as benefit or harm."""
+        counts = Counter({k: v for k, v in self.directions.items() if v})
+        changed = counts.pop("increased", 0) + counts.pop("decreased", 0)
+        if changed:
+            counts["changed"] = changed
+        ranked = counts.most_common(2)
         if not ranked:
             return "no-difference"
         if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
@@ -67,7 +73,8 @@ class Catalog:
 
     @cached_property
     def verdicts(self) -> dict[str, ClaimVerdict]:
-        return {cid: judge(c, self.studies) for cid, c in self.corpus.claims.items()}
+        domains = self.corpus.vocabulary.outcome_domains
+        return {cid: judge(c, self.studies, domains) for cid, c in self.corpus.claims.items()}
 
     def by_substance(self, substance: str) -> list[Study]:
         return [s for s in self.studies.values() if substance in s.substances]

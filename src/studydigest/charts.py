@@ -19,12 +19,14 @@ BALANCE_COLOURS = {
     "mixed": "#d59a1b",
     "no-difference": "#8a8f98",
     "harm": "#d9534f",
+    "changed": "#4a7fc1",
 }
 BALANCE_LABELS = {
     "benefit": "Mostly benefit",
     "mixed": "Mixed",
     "no-difference": "Mostly no difference",
     "harm": "Mostly harm",
+    "changed": "A marker or felt effect changed (not a health outcome)",
 }
 
 

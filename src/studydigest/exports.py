@@ -12,13 +12,13 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from pydantic import BaseModel
 
-from .grading import grade
+from .grading import ClaimVerdict, grade
 from .markup import doi_url
 from .schema import Study, split_name
 
@@ -29,6 +29,8 @@ EXPORT_FILES = {
     "data/references.ris": "RIS for reference managers",
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
     "data/schema.json": "the JSON Schema of a study record",
+    "data/claims.json": "every claim part's direction, certainty and the reason for each "
+    "step down in certainty",
     "feed.xml": "Atom feed of added and re-reviewed studies",
 }
 
@@ -245,3 +247,47 @@ def atom_feed(
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = _xml(s.summary)
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
+
+
+def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
+    """Every claim part's direction, certainty and reasons, as the claims page shows them."""
+    out = []
+    for verdict in verdicts:
+        claim = verdict.claim
+        out.append(
+            {
+                "id": claim.id,
+                "claim": claim.claim,
+                "articles": claim.articles,
+                "headline_part": verdict.headline.part.id,
+                "parts": [
+                    {
+                        **part.part.model_dump(mode="json"),
+                        "direction": part.direction.code,
+                        "certainty": part.certainty.code if part.certainty else None,
+                        "statement": part.sentence,
+                        "participants": part.participants,
+                        "downgrades": [
+                            {
+                                "domain": step.downgrade.code,
+                                "levels": step.downgrade.levels,
+                                "reason": step.reason,
+                            }
+                            for step in part.steps
+                        ],
+                        "studies": [
+                            {
+                                "id": f.study.id,
+                                "counted": f.counted,
+                                "finding": f.direction,
+                                "reason": f.reason,
+                            }
+                            for f in part.findings
+                        ],
+                    }
+                    for part in verdict.parts
+                ],
+                "context_studies": claim.context_studies,
+            }
+        )
+    return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=False) + "\n"

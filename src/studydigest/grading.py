@@ -1,16 +1,17 @@
-"""Evidence levels for studies and verdicts for claims, computed from the records alone.
+"""Evidence levels for studies and verdicts for claim parts, computed from the records alone.
 
-The rules are data (``LEVELS`` and ``VERDICTS``) so that the methodology page prints the
-same rules this module applies.
+Study levels (``LEVELS``) describe a design. Verdicts follow GRADE: each claim part gets a
+direction (``DIRECTIONS``) from the randomised comparisons in its scope and a certainty
+(``CERTAINTIES``) that starts high and goes down one step per named reason (``DOWNGRADES``).
+The rules are data so that the methodology page prints the same rules this module applies.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .schema import Claim, Study
+from .schema import HEALTH_KINDS, Claim, ClaimPart, Outcome, OutcomeDomain, Study, Term
 
 RANDOMISED = {"rct", "crossover-rct"}
 UNCONTROLLED = {"open-label", "observational", "cross-sectional-survey"}
@@ -114,112 +115,415 @@ def grade(study: Study) -> Grade:
 
 
 def direction(findings: Iterable[str]) -> str | None:
-    """Combine one study's findings in a domain into one direction."""
+    """Combine one study's findings into one: all alike gives that finding, else "mixed"."""
     kinds = set(findings)
     if not kinds:
         return None
-    if len(kinds) == 1:
-        return kinds.pop()
-    return "mixed"
+    return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Direction:
     code: str
     label: str
     rule: str
 
 
-VERDICTS: dict[str, Verdict] = {
-    "supported": Verdict(
-        "supported",
-        "Supported by controlled trials",
-        "Every level A or B study that measured the claim found a benefit.",
+DIRECTIONS: dict[str, Direction] = {
+    "benefit": Direction(
+        "benefit", "Benefit", "Every randomised comparison in scope found a benefit."
     ),
-    "mixed": Verdict(
+    "no-benefit": Direction(
+        "no-benefit",
+        "No benefit shown",
+        "Every randomised comparison in scope found no difference (for a marker: no change).",
+    ),
+    "harm": Direction("harm", "Harm", "Every randomised comparison in scope found harm."),
+    "mixed": Direction(
         "mixed",
-        "Mixed evidence",
-        "Level A or B studies disagree, or found a benefit on some measures or doses "
-        "and not others.",
+        "Mixed",
+        "Randomised comparisons in scope disagree, or found a benefit on some measures or "
+        "doses and not others.",
     ),
-    "not-supported": Verdict(
-        "not-supported",
-        "Not supported",
-        "Studies measured the claim and none at level A or B found even a partial "
-        "benefit (or, without controlled studies, none found one at all).",
+    "marker-changed": Direction(
+        "marker-changed",
+        "Marker changed, no health outcome",
+        "Randomised comparisons found a change in a blood marker, brain activity, a laboratory "
+        "measure or how strongly people felt the drug, and none measured a health outcome. A "
+        "marker change is not a benefit.",
     ),
-    "uncontrolled-only": Verdict(
-        "uncontrolled-only",
-        "Only uncontrolled evidence",
-        "Benefits come only from studies at level C or weaker, which "
-        "cannot rule out expectation, self-selection or chance.",
-    ),
-    "no-evidence": Verdict(
+    "no-evidence": Direction(
         "no-evidence",
-        "No traceable study",
-        "The claim cites no study we could identify, or none of the linked "
-        "studies measured it at the claimed dose.",
+        "No controlled evidence",
+        "No randomised comparison in scope measured it. Uncontrolled results (open-label "
+        "phases, before/after changes, surveys) are listed but cannot show that the drug "
+        "caused a change.",
     ),
 }
 
 
 @dataclass(frozen=True)
+class Certainty:
+    code: str
+    label: str
+    rank: int  # 4 is high
+    meaning: str
+
+
+CERTAINTIES: dict[str, Certainty] = {
+    "high": Certainty(
+        "high", "High", 4, "Very confident that the true effect is close to the estimate."
+    ),
+    "moderate": Certainty(
+        "moderate",
+        "Moderate",
+        3,
+        "The true effect is probably close to the estimate, but may be substantially different.",
+    ),
+    "low": Certainty(
+        "low", "Low", 2, "The true effect may be substantially different from the estimate."
+    ),
+    "very-low": Certainty(
+        "very-low",
+        "Very low",
+        1,
+        "The true effect is likely to be substantially different from the estimate.",
+    ),
+}
+BY_RANK = {c.rank: c for c in CERTAINTIES.values()}
+START = "high"  # only randomised comparisons reach the certainty rating at all
+OPTIMAL_INFORMATION_SIZE = 400
+VERY_SMALL = 100
+
+
+@dataclass(frozen=True)
+class Downgrade:
+    code: str
+    domain: str
+    levels: int
+    rule: str
+
+
+DOWNGRADES: dict[str, Downgrade] = {
+    "risk-of-bias": Downgrade(
+        "risk-of-bias",
+        "Risk of bias",
+        1,
+        "At least one counted study is at high risk of bias, or none is at low risk (overall "
+        "risk of bias is the worst of randomisation, blinding, missing data and selective "
+        "reporting; not reported counts as some concerns).",
+    ),
+    "inconsistency": Downgrade(
+        "inconsistency", "Inconsistency", 1, "The counted studies point in different directions."
+    ),
+    "too-short": Downgrade(
+        "too-short",
+        "Indirectness (time)",
+        2,
+        "Every counted result was measured before the shortest duration the claim states: a "
+        "two-week result cannot show a three-month effect.",
+    ),
+    "few-participants": Downgrade(
+        "few-participants",
+        "Imprecision (size)",
+        1,
+        f"Fewer than {OPTIMAL_INFORMATION_SIZE} participants in total across the counted "
+        "studies (or a sample size not reported).",
+    ),
+    "very-few-participants": Downgrade(
+        "very-few-participants",
+        "Imprecision (size)",
+        2,
+        f"Fewer than {VERY_SMALL} participants in total: very serious imprecision.",
+    ),
+    "wide-intervals": Downgrade(
+        "wide-intervals",
+        "Imprecision (intervals)",
+        1,
+        "For a benefit or harm: every recorded 95% confidence interval includes no effect.",
+    ),
+    "reporting": Downgrade(
+        "reporting",
+        "Reporting concerns",
+        1,
+        "A counted study was registered after it started or not at all, or its article is "
+        "under an expression of concern.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step down in certainty, with the reason as it applies to this part."""
+
+    downgrade: Downgrade
+    reason: str
+
+
+@dataclass(frozen=True)
 class StudyFinding:
+    """How one linked study bears on one claim part."""
+
     study: Study
     grade: Grade
-    direction: str | None  # None: linked but did not measure the claim's domains
-    in_scope: bool  # same dose class and substance as the claim
+    outcomes: list[Outcome]  # the study's outcomes in the part's domains
+    direction: str | None  # its combined finding over the counted outcomes
+    counted: bool
+    reason: str  # why it counts, or why not
+
+
+@dataclass(frozen=True)
+class PartVerdict:
+    part: ClaimPart
+    direction: Direction
+    certainty: Certainty | None  # None when no randomised comparison counts
+    steps: list[Step]
+    findings: list[StudyFinding]
+    participants: int
+    sentence: str  # plain-language statement, GRADE guideline 26 style
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"{s.downgrade.domain} (−{s.downgrade.levels}): {s.reason}" for s in self.steps]
+
+    @property
+    def support(self) -> int:
+        """How strongly this part backs the claim: 0 none, up to 4 for a high-certainty
+        benefit; used to pick a claim's headline and to compare before and after."""
+        if self.direction.code == "benefit" and self.certainty:
+            return self.certainty.rank
+        return 0
 
 
 @dataclass(frozen=True)
 class ClaimVerdict:
-    verdict: Verdict
-    findings: list[StudyFinding]
-    explanation: str
+    claim: Claim
+    parts: list[PartVerdict]
+
+    @property
+    def headline(self) -> PartVerdict:
+        """The part with the least support: a claim is only as strong as its weakest part."""
+        return min(self.parts, key=lambda p: p.support)
 
 
-def _in_scope(claim: Claim, study: Study) -> bool:
-    same_dose = bool(set(claim.dose_classes) & set(study.dose_classes))
-    same_substance = not claim.substances or bool(set(claim.substances) & set(study.substances))
-    return same_dose and same_substance
+def scope_problem(part: ClaimPart, study: Study) -> str | None:
+    """Why a study is outside a part's population, substance or dose class; None if inside."""
+    if part.conditions and study.population.condition not in part.conditions:
+        return "another population"
+    if not study.interventions:
+        return None
+    arms = [i for i in study.interventions if not part.substances or i.substance in part.substances]
+    if not arms:
+        return "another substance"
+    if not any(i.dose_class in part.dose_classes for i in arms):
+        return "another dose class"
+    return None
 
 
-def judge(claim: Claim, studies: dict[str, Study]) -> ClaimVerdict:
-    """Derive a claim's verdict from the linked studies' designs and findings."""
-    findings = []
-    for study_id in claim.studies:
-        study = studies[study_id]
-        dirs = [o.finding for o in study.outcomes if o.domain in claim.domains]
-        findings.append(StudyFinding(study, grade(study), direction(dirs), _in_scope(claim, study)))
-    counted = [
-        f
-        for f in findings
-        if f.in_scope and f.direction is not None and f.grade.level.code not in "RP"
-    ]
-    controlled = [f for f in counted if f.grade.level.code in {"A", "B"}]
-    if not counted:
-        code = "no-evidence"
-    elif controlled:
-        benefit = sum(f.direction == "benefit" for f in controlled)
-        partial = sum(f.direction == "mixed" for f in controlled)
-        if benefit == len(controlled):
-            code = "supported"
-        elif benefit + partial == 0:
-            code = "not-supported"
+def in_scope(part: ClaimPart, study: Study) -> bool:
+    """Whether a study matches a part's scope and measured one of its domains."""
+    return scope_problem(part, study) is None and any(
+        o.domain in part.domains for o in study.outcomes
+    )
+
+
+# A comparison with another active treatment asks whether the drug beats that treatment, not
+# whether it works at all, so it does not answer a claim that the drug helps.
+OTHER_QUESTION = frozenset({"active-comparator"})
+
+
+def _randomised(study: Study, outcome: Outcome) -> bool:
+    return (
+        study.randomised
+        and outcome.randomised_comparison
+        and outcome.comparison not in OTHER_QUESTION
+    )
+
+
+def _primary_first(outcomes: list[Outcome]) -> list[Outcome]:
+    """A study's primary outcomes speak for it where it marks any; otherwise all outcomes do."""
+    primary = [o for o in outcomes if o.primary]
+    return primary or outcomes
+
+
+_PHRASES = {
+    "benefit": ("improves", "probably improves", "may improve", "may improve"),
+    "no-benefit": (
+        "makes little or no difference to",
+        "probably makes little or no difference to",
+        "may make little or no difference to",
+        "may make little or no difference to",
+    ),
+    "harm": ("worsens", "probably worsens", "may worsen", "may worsen"),
+}
+
+
+def sentence(direction: str, certainty: Certainty | None, domains: list[str]) -> str:
+    """A plain-language statement whose wording carries the certainty (GRADE guideline 26)."""
+    what = " and ".join(domains)
+    what = " ".join(w if w.isupper() else w.lower() for w in what.split())
+    if direction in _PHRASES and certainty:
+        text = f"It {_PHRASES[direction][4 - certainty.rank]} {what}"
+        if certainty.code == "very-low":
+            text += ", but the evidence is very uncertain"
+        return text + "."
+    if direction == "mixed":
+        return "Randomised results disagree" + (
+            ", and the evidence is very uncertain." if certainty and certainty.rank == 1 else "."
+        )
+    if direction == "marker-changed":
+        return f"It changed {what}, but no randomised comparison measured a health outcome."
+    return f"No randomised comparison in scope has measured {what}."
+
+
+def judge_part(
+    part: ClaimPart, studies: Mapping[str, Study], domains: Mapping[str, OutcomeDomain | Term]
+) -> PartVerdict:
+    """Direction and certainty of one claim part, from the studies linked to it."""
+    linked = [studies[sid] for sid in part.studies]
+    usable: dict[str, list[Outcome]] = {}  # study id -> randomised outcomes in scope
+    exclusions: dict[str, str] = {}
+    for study in linked:
+        outcomes = [o for o in study.outcomes if o.domain in part.domains]
+        problem = scope_problem(part, study)
+        if study.retracted:
+            exclusions[study.id] = "retracted"
+        elif study.design.type in REVIEWS or study.design.type == "preclinical":
+            exclusions[study.id] = "a review or preclinical study; the trials it covers count"
+        elif problem:
+            exclusions[study.id] = problem
+        elif not outcomes:
+            exclusions[study.id] = "did not measure this"
+        elif not any(_randomised(study, o) for o in outcomes):
+            if study.randomised and all(o.comparison in OTHER_QUESTION for o in outcomes):
+                exclusions[study.id] = "compared only with another treatment"
+            else:
+                exclusions[study.id] = "uncontrolled: " + ", ".join(
+                    sorted(
+                        {o.comparison if study.randomised else "not randomised" for o in outcomes}
+                    )
+                )
         else:
-            code = "mixed"
+            usable[study.id] = [o for o in outcomes if _randomised(study, o)]
+
+    on_time = {sid: [o for o in outs if o.weeks >= part.min_weeks] for sid, outs in usable.items()}
+    on_time = {sid: outs for sid, outs in on_time.items() if outs}
+    too_short = bool(usable) and not on_time
+    body = usable if too_short else on_time
+    for sid in usable.keys() - body.keys():
+        exclusions[sid] = f"measured only before {part.min_weeks:g} weeks"
+
+    def can_benefit(o: Outcome) -> bool:
+        return getattr(domains.get(o.domain), "kind", "health") in HEALTH_KINDS
+
+    marker_only = not any(can_benefit(o) for outs in body.values() for o in outs)
+    if not marker_only:
+        body = {sid: [o for o in outs if can_benefit(o)] for sid, outs in body.items()}
+        body = {sid: outs for sid, outs in body.items() if outs}
+    per_study = {
+        sid: direction(o.finding for o in _primary_first(outs)) for sid, outs in body.items()
+    }
+
+    findings = []
+    for study in linked:
+        outcomes = [o for o in study.outcomes if o.domain in part.domains]
+        counted = study.id in per_study
+        if counted:
+            reason = "counted: randomised, in scope" + (
+                f", measured before {part.min_weeks:g} weeks" if too_short else ""
+            )
+        else:
+            reason = exclusions.get(study.id, "only a marker or felt effect measured")
+        findings.append(
+            StudyFinding(
+                study,
+                grade(study),
+                outcomes,
+                per_study.get(study.id) or direction(o.finding for o in outcomes),
+                counted,
+                reason,
+            )
+        )
+
+    measured = {o.domain for outs in body.values() for o in outs}
+    names = [
+        getattr(domains.get(d), "name", d) for d in part.domains if d in measured or not measured
+    ]
+    counted_studies = [studies[sid] for sid in per_study]
+    if not counted_studies:
+        code = "no-evidence"
+        return PartVerdict(
+            part, DIRECTIONS[code], None, [], findings, 0, sentence(code, None, names)
+        )
+    dirs = set(per_study.values())
+    if marker_only:
+        code = "no-benefit" if dirs == {"no-difference"} else "marker-changed"
+    elif dirs == {"benefit"}:
+        code = "benefit"
+    elif dirs == {"no-difference"}:
+        code = "no-benefit"
+    elif dirs == {"harm"}:
+        code = "harm"
     else:
-        code = (
-            "uncontrolled-only"
-            if any(f.direction == "benefit" for f in counted)
-            else "not-supported"
+        code = "mixed"
+
+    steps = []
+    overall = {
+        s.id: s.risk_of_bias.overall if s.risk_of_bias else "some-concerns" for s in counted_studies
+    }
+    high = sorted(sid for sid, o in overall.items() if o == "high")
+    if high or "low" not in overall.values():
+        detail = f"high risk: {', '.join(high)}" if high else "none of the studies is at low risk"
+        steps.append(Step(DOWNGRADES["risk-of-bias"], detail + "."))
+    if len(dirs) > 1:
+        tally = ", ".join(f"{sid}: {d}" for sid, d in sorted(per_study.items()))
+        steps.append(Step(DOWNGRADES["inconsistency"], tally + "."))
+    if too_short:
+        latest = max(o.weeks for outs in body.values() for o in outs)
+        steps.append(
+            Step(
+                DOWNGRADES["too-short"],
+                f"the latest randomised result is at {latest:g} weeks; the claim is about "
+                f"{part.min_weeks:g} weeks or more.",
+            )
         )
-    tally = Counter(f.direction for f in controlled)
-    parts = [f"{len(counted)} in-scope stud{'y' if len(counted) == 1 else 'ies'} measured it"]
-    if controlled:
-        parts.append(
-            f"{len(controlled)} at level A or B ("
-            + ", ".join(f"{n} {d}" for d, n in sorted(tally.items()))
-            + ")"
-        )
-    return ClaimVerdict(VERDICTS[code], findings, "; ".join(parts) + ".")
+    sizes = [sample_size(s) for s in counted_studies]
+    participants = sum(n or 0 for n in sizes)
+    if participants < OPTIMAL_INFORMATION_SIZE or None in sizes:
+        unknown = " (a sample size is not reported)" if None in sizes else ""
+        size = "very-few-participants" if participants < VERY_SMALL else "few-participants"
+        steps.append(Step(DOWNGRADES[size], f"{participants} in total{unknown}."))
+    intervals = [
+        o.effect.ci_includes_null
+        for outs in body.values()
+        for o in outs
+        if o.effect is not None and o.effect.ci_includes_null is not None
+    ]
+    if code in {"benefit", "harm"} and intervals and all(intervals):
+        steps.append(Step(DOWNGRADES["wide-intervals"], f"{len(intervals)} interval(s)."))
+    late = sorted(
+        s.id
+        for s in counted_studies
+        if s.under_concern
+        or (s.risk_of_bias and s.risk_of_bias.registration in {"retrospective", "not-registered"})
+    )
+    if late:
+        steps.append(Step(DOWNGRADES["reporting"], ", ".join(late) + "."))
+    rank = max(1, CERTAINTIES[START].rank - sum(s.downgrade.levels for s in steps))
+    certainty = BY_RANK[rank]
+    return PartVerdict(
+        part,
+        DIRECTIONS[code],
+        certainty,
+        steps,
+        findings,
+        participants,
+        sentence(code, certainty, names),
+    )
+
+
+def judge(
+    claim: Claim, studies: Mapping[str, Study], domains: Mapping[str, OutcomeDomain | Term]
+) -> ClaimVerdict:
+    """Judge every part of a claim."""
+    return ClaimVerdict(claim, [judge_part(p, studies, domains) for p in claim.parts])

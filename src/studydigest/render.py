@@ -18,23 +18,53 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import bib, charts, exports, markup
+from . import bib, charts, exports, labels, markup
 from .catalog import DOSE_LABELS, Catalog
-from .grading import LEVELS, VERDICTS, sample_size
+from .grading import (
+    CERTAINTIES,
+    DIRECTIONS,
+    DOWNGRADES,
+    LEVELS,
+    OPTIMAL_INFORMATION_SIZE,
+    PartVerdict,
+    sample_size,
+)
 from .schema import DOSE_CLASSES, Study, split_name
 from .settings import Settings
 from .validate import Corpus, Layout
 
-FINDING_LABELS = {
-    "benefit": "Benefit",
-    "no-difference": "No difference",
-    "harm": "Harm",
-    "mixed": "Mixed",
-}
+FINDING_LABELS = labels.FINDING
 
 
 def _finalize(value: object) -> Markup:
     return markup.md_escape(value)
+
+
+def weeks(value: float) -> str:
+    """``0`` → "the same day", ``1`` → "1 week", ``12`` → "12 weeks"."""
+    if value == 0:
+        return "the same day"
+    return f"{value:g} week" + ("" if value == 1 else "s")
+
+
+def certainty_badge(verdict: PartVerdict) -> Markup:
+    """The certainty in words (never colour alone), or a dash when it is not rated."""
+    if verdict.certainty is None:
+        return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
+    c = verdict.certainty
+    return Markup(
+        f'<span class="sd-certainty sd-certainty-{c.code}">{markup.md_escape(c.label)} '
+        "certainty</span>"
+    )
+
+
+def notice_flag(study: Study) -> Markup:
+    """A short marker shown wherever a study is listed under a notice."""
+    if study.retracted:
+        return Markup(' <span class="sd-notice">Retracted</span>')
+    if study.under_concern:
+        return Markup(' <span class="sd-notice">Expression of concern</span>')
+    return Markup("")
 
 
 @dataclass(frozen=True)
@@ -123,9 +153,13 @@ class Renderer:
         self.env.filters["paragraphs"] = markup.paragraphs
         self.env.filters["ext"] = lambda url, text: markup.external_link(text, url)
         self.env.filters["label"] = study_label
+        self.env.filters["weeks"] = weeks
         self.env.globals.update(
             LEVELS=LEVELS,
-            VERDICTS=VERDICTS,
+            DIRECTIONS=DIRECTIONS,
+            CERTAINTIES=CERTAINTIES,
+            DOWNGRADES=DOWNGRADES,
+            OIS=OPTIMAL_INFORMATION_SIZE,
             DOSE_LABELS=DOSE_LABELS,
             DOSE_CLASSES=DOSE_CLASSES,
             FINDING_LABELS=FINDING_LABELS,
@@ -139,6 +173,9 @@ class Renderer:
             files=corpus.files,
             charts=charts,
             EXPORT_FILES=exports.EXPORT_FILES,
+            certainty_badge=certainty_badge,
+            LABELS=labels.ALL,
+            notice_flag=notice_flag,
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -177,6 +214,7 @@ class Renderer:
         out["data/references.csl.json"] = exports.csl_json(studies)
         out["data/studies.csv"] = exports.studies_csv(studies)
         out["data/schema.json"] = exports.schema_json()
+        out["data/claims.json"] = exports.claims_json(self.catalog.verdicts.values())
         out["feed.xml"] = exports.atom_feed(
             studies,
             self.site_url,

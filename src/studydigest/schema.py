@@ -224,11 +224,58 @@ Route = Literal[
     "self-selected",
 ]
 Psychotherapy = Literal["none", "supportive", "structured"]
-Finding = Literal["benefit", "no-difference", "harm", "mixed"]
+Finding = Literal["benefit", "no-difference", "harm", "mixed", "increased", "decreased"]
+Comparison = Literal[
+    "placebo",
+    "active-placebo",
+    "active-comparator",
+    "waiting-list",
+    "no-treatment",
+    "other-dose",
+    "open-label-follow-up",
+    "before-after",
+    "none",
+]
+OutcomeKind = Literal[
+    "health", "performance", "biomarker", "brain-activity", "felt-effect", "lab-measure"
+]
+EffectType = Literal[
+    "smd",
+    "cohens-d",
+    "hedges-g",
+    "mean-difference",
+    "odds-ratio",
+    "risk-ratio",
+    "risk-difference",
+    "correlation",
+]
+Favours = Literal["lower", "higher"]
+RobJudgement = Literal["low", "some-concerns", "high", "not-reported"]
+RegistrationTiming = Literal["prospective", "retrospective", "not-registered", "not-reported"]
+NoticeType = Literal["retraction", "expression-of-concern", "correction"]
+DoseUnit = Literal["µg", "mg", "g", "mg/kg", "mg/70 kg"]
 
 DESIGN_TYPES: tuple[str, ...] = DesignType.__args__  # type: ignore[attr-defined]
 DOSE_CLASSES: tuple[str, ...] = DoseClass.__args__  # type: ignore[attr-defined]
 FINDINGS: tuple[str, ...] = Finding.__args__  # type: ignore[attr-defined]
+COMPARISONS: tuple[str, ...] = Comparison.__args__  # type: ignore[attr-defined]
+OUTCOME_KINDS: tuple[str, ...] = OutcomeKind.__args__  # type: ignore[attr-defined]
+
+# Which comparisons are between randomised groups (or randomised periods of a crossover):
+# only these, inside a randomised design, are controlled evidence that something worked.
+RANDOMISED_COMPARISONS = frozenset(
+    {"placebo", "active-placebo", "active-comparator", "waiting-list", "no-treatment", "other-dose"}
+)
+# Designs that have a control condition at all; other designs can only report uncontrolled
+# comparisons (open-label follow-up, before-after, none).
+CONTROLLED_DESIGNS = frozenset({"rct", "crossover-rct", "crossover", "non-randomised-controlled"})
+RANDOMISED_DESIGNS = frozenset({"rct", "crossover-rct"})
+# Outcome kinds that can show benefit or harm; the others only say what changed.
+HEALTH_KINDS = frozenset({"health", "performance"})
+HEALTH_FINDINGS = ("benefit", "no-difference", "harm", "mixed")
+CHANGE_FINDINGS = ("increased", "decreased", "no-difference", "mixed")
+RATIO_EFFECTS = frozenset({"odds-ratio", "risk-ratio"})
+STANDARDISED_EFFECTS = frozenset({"smd", "cohens-d", "hedges-g"})
 
 CURRENT_YEAR = dt.date.today().year
 
@@ -285,37 +332,102 @@ class Intervention(Strict):
     schedule: ShortText
     duration: ShortText
     dose_class: DoseClass
+    amounts: list[Annotated[float, Field(gt=0, le=100_000)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Each dose given, as numbers in `unit` (for example [5, 10, 20]); checked "
+        "against the substance's range for the dose class.",
+    )
+    unit: DoseUnit | None = Field(default=None, description="Unit of `amounts`.")
     psychotherapy: Psychotherapy | None = Field(
         default=None, description="Psychological support given with the dose; omit if not verified."
     )
 
+    @model_validator(mode="after")
+    def _amounts_have_unit(self) -> Intervention:
+        if bool(self.amounts) != (self.unit is not None):
+            raise ValueError("give amounts and unit together (amounts: [10, 20], unit: µg)")
+        return self
+
 
 class Effect(Strict):
-    metric: ShortText
+    """A number the paper prints for one outcome, with what kind of number it is."""
+
+    type: EffectType = Field(
+        description="Kind of number: standardised (smd, cohens-d, hedges-g), a mean difference "
+        "on a named scale, a ratio, a risk difference or a correlation."
+    )
+    scale: ShortText | None = Field(
+        default=None, description="The rating scale of a mean difference (for example MADRS)."
+    )
+    metric: ShortText = Field(description="What the number is, in words.")
     estimate: float
     ci_low: float | None = None
     ci_high: float | None = None
     p: Annotated[str, StringConstraints(pattern=r"^(?:[<>=≤]\s?)?0?\.\d+$|^1$")] | None = None
+    favours_intervention: Favours = Field(
+        description="Which direction of the number favours the intervention: lower or higher."
+    )
 
     @model_validator(mode="after")
-    def _ci_contains_estimate(self) -> Effect:
+    def _consistent(self) -> Effect:
+        if (self.ci_low is None) != (self.ci_high is None):
+            raise ValueError("give both ci_low and ci_high, or neither")
         if (
             self.ci_low is not None
             and self.ci_high is not None
             and not (self.ci_low <= self.estimate <= self.ci_high)
         ):
             raise ValueError("the estimate must lie between ci_low and ci_high")
+        if self.type == "mean-difference" and self.scale is None:
+            raise ValueError("a mean-difference needs the scale it is measured on (scale: MADRS)")
+        if (
+            self.type in RATIO_EFFECTS
+            and min(v for v in (self.estimate, self.ci_low, self.ci_high) if v is not None) <= 0
+        ):
+            raise ValueError(f"an {self.type} and its interval must be greater than 0")
         return self
+
+    @property
+    def null_value(self) -> float:
+        """The value that means no effect: 1 for ratios, 0 otherwise."""
+        return 1.0 if self.type in RATIO_EFFECTS else 0.0
+
+    @property
+    def ci_includes_null(self) -> bool | None:
+        """Whether the 95% CI includes no effect; None when no interval is recorded."""
+        if self.ci_low is None or self.ci_high is None:
+            return None
+        return self.ci_low <= self.null_value <= self.ci_high
+
+
+Weeks = Annotated[float, Field(ge=0, le=1000)]
 
 
 class Outcome(Strict):
     domain: Slug
     measure: ShortText
-    timepoint: ShortText
-    finding: Finding
+    comparison: Comparison = Field(
+        description="Which comparison produced this result: a randomised comparison within the "
+        "blinded phase (placebo, active-placebo, active-comparator, waiting-list, no-treatment, "
+        "other-dose), an open-label-follow-up, a before-after change in the same people, or none."
+    )
+    timepoint: ShortText = Field(description="When it was measured, as the paper says it.")
+    weeks: Weeks = Field(
+        description="Weeks from the first dose to this measurement (0 for the same day)."
+    )
+    finding: Finding = Field(
+        description="Health and performance domains: benefit, no-difference, harm or mixed. "
+        "Biomarker, brain-activity, felt-effect and lab-measure domains: increased, decreased, "
+        "no-difference or mixed."
+    )
     summary: Text
     primary: bool = False
     effect: Effect | None = None
+
+    @property
+    def randomised_comparison(self) -> bool:
+        return self.comparison in RANDOMISED_COMPARISONS
 
 
 class AdverseEvent(Strict):
@@ -329,6 +441,65 @@ class Discrepancy(Strict):
     article: Slug = Field(description="Id of the popular article (vocabulary/articles.yaml).")
     says: Text = Field(description="What the article says, in our own words.")
     record: Text = Field(description="What the study actually did or found.")
+
+
+class RobDomain(Strict):
+    judgement: RobJudgement
+    reason: ShortText = Field(description="One line: what the source says (or does not say).")
+
+
+class RiskOfBias(Strict):
+    """Risk of bias in the spirit of Cochrane's RoB 2, at the level an abstract allows."""
+
+    randomisation: RobDomain
+    blinding: RobDomain = Field(
+        description="Blinding of participants and assessors, including reported unblinding."
+    )
+    missing_data: RobDomain
+    selective_reporting: RobDomain
+    registration: RegistrationTiming = Field(
+        description="Whether the trial was registered before it started (prospective)."
+    )
+
+    @property
+    def domains(self) -> dict[str, RobDomain]:
+        return {
+            "randomisation": self.randomisation,
+            "blinding": self.blinding,
+            "missing_data": self.missing_data,
+            "selective_reporting": self.selective_reporting,
+        }
+
+    @property
+    def overall(self) -> str:
+        """The worst domain; "not reported" counts as some concerns, as in RoB 2."""
+        judgements = {d.judgement for d in self.domains.values()}
+        if "high" in judgements:
+            return "high"
+        if judgements & {"some-concerns", "not-reported"}:
+            return "some-concerns"
+        return "low"
+
+
+class Notice(Strict):
+    """An editorial notice on the article: retraction, expression of concern, correction."""
+
+    type: NoticeType
+    date: dt.date | None = Field(
+        default=None, description="When the notice was published; leave out if not verified."
+    )
+    url: HttpsUrl
+    note: ShortText | None = None
+
+
+class PooledResult(Strict):
+    """A pooled estimate reported by a review or meta-analysis."""
+
+    domain: Slug
+    studies: Count | None = None
+    participants: Count | None = None
+    summary: Text
+    effect: Effect | None = None
 
 
 class Review(Strict):
@@ -373,7 +544,14 @@ class Study(Strict):
     population: Population
     interventions: list[Intervention] = Field(default_factory=list, max_length=20)
     outcomes: list[Outcome] = Field(default_factory=list, max_length=60)
+    pooled: list[PooledResult] = Field(
+        default_factory=list, max_length=30, description="Reviews: pooled estimates."
+    )
     adverse_events: list[AdverseEvent] = Field(default_factory=list, max_length=60)
+    risk_of_bias: RiskOfBias | None = Field(
+        default=None, description="Required for designs with a control condition."
+    )
+    notices: list[Notice] = Field(default_factory=list, max_length=10)
     mechanisms: list[Slug] = Field(default_factory=list, max_length=20)
     limitations: list[Text] = Field(default_factory=list, max_length=30)
     funding: Text | None = None
@@ -404,22 +582,73 @@ class Study(Strict):
     def first_author_family(self) -> str:
         return split_name(self.authors[0])[0]
 
+    @property
+    def retracted(self) -> bool:
+        return any(n.type == "retraction" for n in self.notices)
+
+    @property
+    def under_concern(self) -> bool:
+        return any(n.type == "expression-of-concern" for n in self.notices)
+
+    @property
+    def randomised(self) -> bool:
+        return self.design.type in RANDOMISED_DESIGNS
+
+
+class ClaimPart(Strict):
+    """One assertion of a claim, judged on its own: who, what, how much, how long."""
+
+    id: Slug
+    says: ShortText = Field(description="This part of the claim, in our own words.")
+    conditions: list[Slug] = Field(
+        default_factory=list,
+        description="Populations the part is about (condition ids); empty means any population.",
+    )
+    substances: list[Slug] = Field(default_factory=list, description="Empty means any substance.")
+    dose_classes: Annotated[list[DoseClass], Field(min_length=1)]
+    domains: Annotated[list[Slug], Field(min_length=1)]
+    min_weeks: Weeks = Field(
+        default=0, description="The shortest time from first dose the part claims an effect for."
+    )
+    studies: list[Slug] = Field(default_factory=list)
+
 
 class Claim(Strict):
-    """A claim made in a popular article, linked to the studies that test it."""
+    """A claim made in a popular article, split into parts that are judged one by one."""
 
     id: Slug
     claim: ShortText = Field(description="The claim, in our own words.")
     articles: Annotated[list[Slug], Field(min_length=1)]
-    domains: Annotated[list[Slug], Field(min_length=1)]
-    substances: list[Slug] = Field(default_factory=list)
-    dose_classes: Annotated[list[DoseClass], Field(min_length=1)]
-    studies: list[Slug] = Field(default_factory=list)
+    parts: Annotated[list[ClaimPart], Field(min_length=1, max_length=10)]
     context_studies: list[Slug] = Field(
         default_factory=list,
-        description="Studies worth reading but outside the claim's dose class or substance.",
+        description="Studies worth reading but out of scope for every part (another dose "
+        "class, substance or population); the validator refuses an in-scope study here.",
     )
     note: Text
+
+    @model_validator(mode="after")
+    def _unique_part_ids(self) -> Claim:
+        ids = [p.id for p in self.parts]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each part needs its own id")
+        return self
+
+    @property
+    def studies(self) -> list[str]:
+        """Every study linked to any part, in order."""
+        return list(dict.fromkeys(s for p in self.parts for s in p.studies))
+
+
+class DoseRange(Strict):
+    """The doses a dose class covers for one substance, in one unit."""
+
+    unit: DoseUnit
+    min: Annotated[float, Field(ge=0)]
+    max: Annotated[float, Field(gt=0)]
+
+    def fits(self, amount: float) -> bool:
+        return self.min <= amount <= self.max
 
 
 class Substance(Strict):
@@ -433,6 +662,10 @@ class Substance(Strict):
     risks: Annotated[list[Text], Field(min_length=1)]
     interactions: list[Text] = Field(default_factory=list)
     mechanisms: list[Slug] = Field(default_factory=list)
+    dose_ranges: dict[DoseClass, list[DoseRange]] = Field(
+        default_factory=dict,
+        description="Per dose class, the plausible range in one or more units.",
+    )
     sources: list[Source] = Field(default_factory=list)
     last_reviewed: dt.date | None = Field(
         default=None, description="When this page's text was last checked against the studies."
@@ -451,10 +684,23 @@ class Mechanism(Strict):
 
 
 class Term(Strict):
-    """An outcome domain or condition: a name and what it covers."""
+    """A condition: a name and what it covers."""
 
     name: ShortText
     description: Text
+
+
+class OutcomeDomain(Term):
+    """An outcome domain, with the kind of outcome it is."""
+
+    kind: OutcomeKind = Field(
+        description="health and performance outcomes can show benefit or harm; biomarker, "
+        "brain-activity, felt-effect and lab-measure outcomes only say what changed."
+    )
+
+    @property
+    def can_benefit(self) -> bool:
+        return self.kind in HEALTH_KINDS
 
 
 class Article(Strict):
@@ -469,7 +715,7 @@ class Article(Strict):
 VOCABULARY_MODELS: dict[str, type[BaseModel]] = {
     "substances": Substance,
     "mechanisms": Mechanism,
-    "outcome-domains": Term,
+    "outcome-domains": OutcomeDomain,
     "conditions": Term,
     "articles": Article,
 }

@@ -19,7 +19,38 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pydantic import TypeAdapter, ValidationError
 
 from .load import Problem
-from .schema import AuthorName, Doi, HttpsUrl, Pmid, ShortText, check_slug, split_name
+from .schema import (
+    CHANGE_FINDINGS,
+    COMPARISONS,
+    DESIGN_TYPES,
+    DOSE_CLASSES,
+    HEALTH_FINDINGS,
+    AuthorName,
+    Blinding,
+    Control,
+    Doi,
+    HttpsUrl,
+    Pmid,
+    RegistrationTiming,
+    RobJudgement,
+    Route,
+    Setting,
+    ShortText,
+    check_slug,
+    split_name,
+)
+
+
+def _choices(literal: Any) -> str:
+    return ", ".join(literal.__args__)
+
+
+def _rob(domain: str) -> list[str]:
+    return [
+        f"  {domain}:",
+        f"    judgement: TODO  # {_choices(RobJudgement)}",
+        f"    reason: {_q('TODO: one line, what the source says (or does not say)')}",
+    ]
 
 
 def _q(value: object) -> str:
@@ -56,10 +87,10 @@ def record_text(record_id: str, bib: dict[str, Any] | None = None) -> str:
     lines += [
         "publication_type: journal-article  # or preprint, registry-record, press-release",
         "design:",
-        "  type: TODO  # rct, crossover-rct, crossover, open-label, observational, ...",
-        "  blinding: TODO  # none, single, double, self-blinded",
-        "  control: TODO  # placebo, active-placebo, active-comparator, waiting-list, none",
-        "  setting: TODO  # lab, naturalistic, clinic, online",
+        f"  type: TODO  # {', '.join(DESIGN_TYPES)}",
+        f"  blinding: TODO  # {_choices(Blinding)}",
+        f"  control: TODO  # {_choices(Control)}",
+        f"  setting: TODO  # {_choices(Setting)}",
         "population:",
         "  condition: TODO  # an id from vocabulary/conditions.yaml",
         f"  description: {_q('TODO: who took part')}",
@@ -68,17 +99,43 @@ def record_text(record_id: str, bib: dict[str, Any] | None = None) -> str:
         "interventions:",
         "  - substance: TODO  # an id from vocabulary/substances.yaml",
         f"    dose: {_q('TODO: amount and unit')}",
-        "    route: TODO  # oral, intravenous, subcutaneous, ...",
+        "    # amounts: [10, 20]  # each dose as a number, if verified; with unit",
+        "    # unit: µg  # µg, mg, g, mg/kg, mg/70 kg",
+        f"    route: TODO  # {_choices(Route)}",
         f"    schedule: {_q('TODO: how often')}",
         f"    duration: {_q('TODO: for how long')}",
-        "    dose_class: TODO  # micro, low, full, sub-anaesthetic",
+        f"    dose_class: TODO  # {', '.join(DOSE_CLASSES)}",
         "outcomes:",
         "  - domain: TODO  # an id from vocabulary/outcome-domains.yaml",
         f"    measure: {_q('TODO: scale or task')}",
-        f"    timepoint: {_q('TODO: when it was measured')}",
-        "    finding: TODO  # benefit, no-difference, harm, mixed",
+        f"    comparison: TODO  # {', '.join(COMPARISONS)}",
+        f"    timepoint: {_q('TODO: when it was measured, as the paper says')}",
+        "    weeks: TODO  # weeks from the first dose to this measurement; 0 = same day",
+        f"    finding: TODO  # health/performance: {', '.join(HEALTH_FINDINGS)}; "
+        f"markers, brain, felt effects, lab measures: {', '.join(CHANGE_FINDINGS)}",
         f"    summary: {_q('TODO: what was found, in your own words')}",
+        "    # effect:  # only numbers the paper prints",
+        "    #   type: mean-difference  # smd, cohens-d, hedges-g, mean-difference, "
+        "odds-ratio, risk-ratio, risk-difference, correlation",
+        "    #   scale: MADRS  # for a mean-difference",
+        "    #   metric: MADRS change, drug minus placebo",
+        "    #   estimate: -7.4",
+        "    #   ci_low: -13.6",
+        "    #   ci_high: -1.1",
+        "    #   favours_intervention: lower  # lower, higher",
         "adverse_events: []",
+        "# Required for rct, crossover-rct, crossover and non-randomised-controlled designs;",
+        "# delete the block for other designs. not-reported is allowed and honest.",
+        "risk_of_bias:",
+        *_rob("randomisation"),
+        *_rob("blinding"),
+        *_rob("missing_data"),
+        *_rob("selective_reporting"),
+        f"  registration: TODO  # {_choices(RegistrationTiming)}",
+        "# notices:  # retraction, expression-of-concern, correction (look on PubMed)",
+        "#   - type: correction",
+        "#     date: 2024-01-31",
+        "#     url: https://pubmed.ncbi.nlm.nih.gov/...",
         "limitations: []",
         f"summary: {_q('TODO: plain-language summary in your own words')}",
         "sources:",

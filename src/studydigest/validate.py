@@ -6,20 +6,23 @@ corpus is checked as a whole, and every problem found is returned together.
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .consistency import claim_problems, study_problems
 from .load import Document, LoadError, Path_, Problem, load_file
 from .schema import (
     VOCABULARY_MODELS,
     Article,
     Claim,
     Mechanism,
+    OutcomeDomain,
     Study,
     Substance,
     Term,
@@ -57,7 +60,7 @@ class Layout:
 class Vocabulary:
     substances: dict[str, Substance] = field(default_factory=dict)
     mechanisms: dict[str, Mechanism] = field(default_factory=dict)
-    outcome_domains: dict[str, Term] = field(default_factory=dict)
+    outcome_domains: dict[str, OutcomeDomain] = field(default_factory=dict)
     conditions: dict[str, Term] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
 
@@ -103,6 +106,8 @@ def _message(error: Any) -> str:
         return "must be a mapping of field: value lines"
     if kind == "greater_than":
         return f"must be greater than {ctx.get('gt')} (got {value!r})"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge', 0):g} (got {value})"
     if kind == "less_than_equal":
         return f"must be at most {ctx.get('le')} (got {value!r})"
     if kind == "string_too_long":
@@ -307,14 +312,28 @@ STUDY_REFS: dict[tuple[str, ...], tuple[str, str]] = {
     ("population", "condition"): ("conditions", "condition"),
     ("interventions", "*", "substance"): ("substances", "substance"),
     ("outcomes", "*", "domain"): ("outcome_domains", "outcome domain"),
+    ("pooled", "*", "domain"): ("outcome_domains", "outcome domain"),
     ("mechanisms", "*"): ("mechanisms", "mechanism"),
     ("discrepancies", "*", "article"): ("articles", "article"),
 }
 CLAIM_REFS: dict[tuple[str, ...], tuple[str, str]] = {
     ("articles", "*"): ("articles", "article"),
-    ("domains", "*"): ("outcome_domains", "outcome domain"),
-    ("substances", "*"): ("substances", "substance"),
+    ("parts", "*", "domains", "*"): ("outcome_domains", "outcome domain"),
+    ("parts", "*", "substances", "*"): ("substances", "substance"),
+    ("parts", "*", "conditions", "*"): ("conditions", "condition"),
 }
+
+
+def suggest(value: str, known: Iterable[str], listed: int = 40) -> str:
+    """ " (did you mean 'x'? known: a, b, c)": the closest ids, and all of them when few."""
+    names = sorted(known)
+    close = difflib.get_close_matches(value, names, n=2, cutoff=0.6)
+    parts = []
+    if close:
+        parts.append("did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
+    if len(names) <= listed:
+        parts.append("known: " + ", ".join(names))
+    return f" ({' '.join(parts)})" if parts else ""
 
 
 def check_refs(
@@ -329,8 +348,9 @@ def check_refs(
         known = tables[table_name]
         for path, value in _expand(data, pattern):
             if isinstance(value, str) and value not in known:
-                hint = ", ".join(sorted(known)[:15])
-                problems.append(doc.problem(path, f"unknown {kind} '{value}' (known: {hint})"))
+                problems.append(
+                    doc.problem(path, f"unknown {kind} '{value}'{suggest(value, known)}")
+                )
 
 
 def _unique(
@@ -356,7 +376,8 @@ def _unique(
 def validate_project(
     layout: Layout, limits: Limits = Limits()
 ) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout``; the corpus is returned only when it is clean."""
+    """Check everything under ``layout``; the corpus is returned only when it has no error
+    (warnings come back beside it)."""
     problems: list[Problem] = []
     paths = discover(layout, problems, limits)
     if paths is None:
@@ -376,18 +397,22 @@ def validate_project(
         _unique(seen["PMCID"], study.pmcid, doc, ("pmcid",), "PMCID", problems)
         studies[study.id] = study
         files[study.id] = doc.file
+        problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
 
     claims: dict[str, Claim] = {}
-    tables["studies"] = studies
+    # Claims may name a study whose own file has problems: that file's problems are reported
+    # there, so the claim is checked against every record file, valid or not.
+    tables["studies"] = {p.stem for p in paths["studies"]} | set(studies)
     claim_refs: dict[tuple[str, ...], tuple[str, str]] = {
         **CLAIM_REFS,
-        ("studies", "*"): ("studies", "study"),
+        ("parts", "*", "studies", "*"): ("studies", "study"),
         ("context_studies", "*"): ("studies", "study"),
     }
     for doc, claim in _records(
         layout, "claims", Claim, problems, claim_refs, tables, paths["claims"]
     ):
         claims[claim.id] = claim
+        problems.extend(claim_problems(doc, claim, studies))
         files[claim.id] = doc.file
 
     for kind, field_name, table in (
@@ -406,7 +431,7 @@ def validate_project(
                 )
 
     problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return None, problems
     corpus = Corpus(
         studies=dict(sorted(studies.items())),
@@ -414,4 +439,4 @@ def validate_project(
         vocabulary=vocab,
         files=files,
     )
-    return corpus, []
+    return corpus, problems  # warnings only

@@ -22,7 +22,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from ..conftest import ROOT
+from ..conftest import ROOT, make_project
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,8 +34,8 @@ MAIN_PAGES = [
     "risks/",
     "methodology/",
     "substances/lsd/",
-    "mechanisms/bdnf-neurotrophic/",
-    "studies/cavanna-2022/",
+    "mechanisms/5ht2a-agonism/",
+    "studies/carter-2022/",
     "data/",
 ]
 FACETS = {
@@ -54,8 +54,9 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("project"))
     target = tmp_path_factory.mktemp("browser") / "site"
-    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(target)))
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(target)))
     return target
 
 
@@ -131,12 +132,12 @@ def test_page_loads_cleanly_and_locally(page: Page, base_url: str, path: str) ->
 def test_search_finds_a_study_by_first_author(page: Page, base_url: str) -> None:
     page.goto(base_url, wait_until="networkidle")
     page.locator("input.md-search__input").click(force=True)
-    page.keyboard.type("Cavanna")
-    result = page.locator(".md-search-result__link[href*='studies/cavanna-2022']").first
+    page.keyboard.type("Carter")
+    result = page.locator(".md-search-result__link[href*='studies/carter-2022']").first
     result.wait_for(timeout=10_000)
     result.click()
-    page.wait_for_url("**/studies/cavanna-2022/**")
-    assert "psilocybin mushrooms" in page.locator("h1").inner_text()
+    page.wait_for_url("**/studies/carter-2022/**")
+    assert "DMT infusion" in page.locator("h1").inner_text()
 
 
 def visible_ids(page: Page) -> set[str]:
@@ -166,10 +167,10 @@ def tick(page: Page, facet: str, value: str) -> None:
         {"dose": ["full"]},
         {"design": ["rct"]},
         {"condition": ["microdosers"]},
-        {"domain": ["anxiety"]},
+        {"domain": ["depression"]},
         {"substance": ["lsd", "psilocybin"]},  # OR within a facet
-        {"substance": ["psilocybin"], "dose": ["micro"]},  # AND across facets
-        {"substance": ["lsd"], "domain": ["mood", "anxiety"], "design": ["rct", "crossover-rct"]},
+        {"substance": ["psilocybin"], "dose": ["full"]},  # AND across facets
+        {"substance": ["lsd"], "domain": ["mood", "cognition"], "design": ["rct", "crossover-rct"]},
     ],
     ids=lambda c: "&".join(f"{k}={'+'.join(v)}" for k, v in c.items()),
 )
@@ -245,7 +246,7 @@ def test_every_internal_link_resolves(site: Path, base_url: str) -> None:
                 ok = False
             if not ok:
                 broken.append((path.relative_to(site).as_posix(), href))
-    assert len(checked) > 100
+    assert len(checked) > 40
     assert broken == []
 
 
@@ -294,7 +295,7 @@ def test_charts_are_legible_in_the_dark_scheme(browser: Browser, base_url: str) 
     assert (light + 0.05) / (dark + 0.05) >= 4.5
 
 
-@pytest.mark.parametrize("path", ["", "evidence/", "studies/hutten-2020/", "substances/lsd/"])
+@pytest.mark.parametrize("path", ["", "evidence/", "studies/carter-2022/", "substances/lsd/"])
 def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
     assert AXE.exists(), "axe-core is missing: run `make test`, which runs npm ci"
     page.goto(base_url + path, wait_until="networkidle")
