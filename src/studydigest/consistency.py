@@ -92,12 +92,13 @@ def claim_problems(doc: Document, claim: Claim, studies: Mapping[str, Study]) ->
             continue  # reported as an unknown study by the reference check
         for part in claim.parts:
             if in_scope(part, study):
+                measured = {o.domain for o in study.outcomes}
                 problems.append(
                     doc.problem(
                         ("context_studies", index),
                         f"'{study_id}' is in scope for part '{part.id}' (its population, "
                         "substance and dose class match and it measured "
-                        f"{', '.join(d for d in part.domains if d in {o.domain for o in study.outcomes})}"
+                        f"{', '.join(d for d in part.domains if d in measured)}"
                         "): list it under that part's studies, where it counts",
                     )
                 )

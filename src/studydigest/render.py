@@ -52,7 +52,7 @@ def certainty_badge(verdict: PartVerdict) -> Markup:
     if verdict.certainty is None:
         return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
     c = verdict.certainty
-    return Markup(
+    return Markup(  # noqa: S704 - a fixed class code and an escaped label
         f'<span class="sd-certainty sd-certainty-{c.code}">{markup.md_escape(c.label)} '
         "certainty</span>"
     )
