@@ -90,9 +90,9 @@ def claim_problems(doc: Document, claim: Claim, studies: Mapping[str, Study]) ->
         study = studies.get(study_id)
         if study is None:
             continue  # reported as an unknown study by the reference check
+        measured = {o.domain for o in study.outcomes}
         for part in claim.parts:
             if in_scope(part, study):
-                measured = {o.domain for o in study.outcomes}
                 problems.append(
                     doc.problem(
                         ("context_studies", index),
