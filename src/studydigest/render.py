@@ -51,10 +51,9 @@ def certainty_badge(verdict: PartVerdict) -> Markup:
     """The certainty in words (never colour alone), or a dash when it is not rated."""
     if verdict.certainty is None:
         return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
-    c = verdict.certainty
-    return Markup(
-        f'<span class="sd-certainty sd-certainty-{c.code}">{markup.md_escape(c.label)} '
-        "certainty</span>"
+    c = verdict.certainty  # code and label are constants from grading.CERTAINTIES
+    return Markup('<span class="sd-certainty sd-certainty-{}">{} certainty</span>').format(
+        c.code, c.label
     )
 
 
@@ -213,7 +212,7 @@ class Renderer:
         out["data/references.ris"] = exports.ris(studies)
         out["data/references.csl.json"] = exports.csl_json(studies)
         out["data/studies.csv"] = exports.studies_csv(studies)
-        out["data/schema.json"] = exports.schema_json()
+        out["data/schema.json"] = exports.studies_schema_json()
         out["data/claims.json"] = exports.claims_json(self.catalog.verdicts.values())
         out["feed.xml"] = exports.atom_feed(
             studies,
