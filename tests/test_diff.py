@@ -206,3 +206,19 @@ def test_invalid_working_tree(repo: Path, capsys: pytest.CaptureFixture[str]) ->
         "studydigest diff: the records in the working tree have 1 problem(s); nothing "
         "compared (run 'studydigest validate')\n"
     )
+
+
+def test_new_claim_and_vocabulary_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    claim = (FIXTURE / "claims" / "lsd-raises-bdnf.yaml").read_text(encoding="utf-8")
+    (repo / "claims" / "lsd-bdnf-again.yaml").write_text(
+        claim.replace("id: lsd-raises-bdnf", "id: lsd-bdnf-again"), encoding="utf-8"
+    )
+    edit(repo / "vocabulary" / "substances.yaml", "name: LSD", "name: LSD (lysergide)")
+    code, out = diff(repo, capsys)
+    assert code == 0, out
+    assert (
+        "(`lsd-bdnf-again`), part `bdnf`: (no such part) → **Marker changed, no health outcome, "
+        "low certainty**\n"
+    ) in out
+    assert "### Claims\n\n- added: `lsd-bdnf-again`\n" in out
+    assert "### Vocabulary\n\n- changed: `substances: lsd`: `name`\n" in out

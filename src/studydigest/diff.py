@@ -228,7 +228,7 @@ def _level(grade: Grade) -> str:
 
 def _verdict(verdict: PartVerdict | None) -> str:
     if verdict is None:
-        return "no such part"
+        return "(no such part)"
     certainty = (
         f"{verdict.certainty.label.lower()} certainty"
         if verdict.certainty
