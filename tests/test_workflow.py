@@ -154,6 +154,10 @@ def test_path_check_step_runs_the_base_branchs_rule(tmp_path: Path) -> None:
 def test_pull_request_summary_says_what_the_change_does(tmp_path: Path) -> None:
     job = flow("pull-request.yml")["jobs"]["test"]
     assert job["steps"][0]["with"]["fetch-depth"] == 0
+    # Annotations name files relative to the repository: validate runs from its top.
+    annotate = step("pull-request.yml", "test", "--format github")
+    assert annotate["run"] == ".venv/bin/studydigest validate --format github"
+    assert "working-directory" not in annotate and "defaults" not in job
     found = step("pull-request.yml", "test", "studydigest diff")
     assert found["env"] == {"BASE": "${{ github.base_ref }}"}
     assert index("pull-request.yml", "test", "make install") < index(
