@@ -185,9 +185,11 @@ def make_project(n: int, where: Path) -> Path:
         (studies / f"synthetic-{i:05d}.yaml").write_text(record(i), encoding="utf-8")
     plain = (project / "mkdocs.yml").read_text(encoding="utf-8")
     plain = re.sub(r"(?m)^  - studydigest\n(    .*\n)*", "", plain)
-    (project / "bare.yml").write_text(plain + "docs_dir: ../rendered\n", encoding="utf-8")
+    # The plugin marks detail pages as not in the nav; the bare build is told the same.
+    plain += "docs_dir: ../rendered\nnot_in_nav: |\n  /studies/\n  /substances/\n  /mechanisms/\n"
+    (project / "bare.yml").write_text(plain, encoding="utf-8")
     material = plain.replace("  - studydigest-search", "  - search")
-    (project / "material.yml").write_text(material + "docs_dir: ../rendered\n", encoding="utf-8")
+    (project / "material.yml").write_text(material, encoding="utf-8")
     return project
 
 

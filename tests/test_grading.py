@@ -130,8 +130,7 @@ def test_no_benefit_above_low_without_randomised_on_time_evidence(corpus: Corpus
                 assert any(
                     f.counted
                     and any(
-                        o.weeks >= pv.part.min_weeks and o.randomised_comparison
-                        for o in f.outcomes
+                        o.weeks >= pv.part.min_weeks and o.randomised_comparison for o in f.outcomes
                     )
                     for f in pv.findings
                 )
@@ -158,9 +157,7 @@ def strength(pv: PartVerdict) -> tuple[int, int]:
     return (pv.support, RANK.get(pv.direction.code, 2) * 10 + certainty)
 
 
-def make(
-    index: int, finding: str, comparison: str, weeks: int, design: str, **scope: str
-) -> Study:
+def make(index: int, finding: str, comparison: str, weeks: int, design: str, **scope: str) -> Study:
     replace: dict[str, Any] = {
         "finding: no-difference": f"finding: {finding}",
         "comparison: placebo": f"comparison: {comparison}",

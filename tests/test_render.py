@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydigest.markup import doi_url, external_link, md_escape, page_url
+from studydigest.markup import Urls, doi_url, external_link, md_escape
 from studydigest.render import Renderer
 from studydigest.validate import Layout, validate_project
 
@@ -120,7 +120,7 @@ def test_external_link_refuses_other_schemes() -> None:
     ],
 )
 def test_page_urls(target: str, page: str, url: str) -> None:
-    assert page_url(target, page) == url
+    assert Urls(directory_urls=True).relative(target, page) == url
 
 
 @pytest.fixture(scope="module")

@@ -311,7 +311,9 @@ def test_controlled_study_needs_risk_of_bias(
 
 
 def test_dose_outside_its_class_warns(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    record = minimal(**{"    dose: 10 µg\n": "    dose: 200 µg\n    amounts: [200]\n    unit: µg\n"})
+    record = minimal(
+        **{"    dose: 10 µg\n": "    dose: 200 µg\n    amounts: [200]\n    unit: µg\n"}
+    )
     (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
     code, out = run(project, capsys)
     assert code == 0

@@ -1,4 +1,4 @@
-"""Command line: ``studydigest validate | schema | render``."""
+"""Command line: ``studydigest validate | new | import-bib | render | schema | links | diff``."""
 
 from __future__ import annotations
 
@@ -10,24 +10,44 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
+from .diff import CorpusInvalid, digest_diff, markdown
+from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
+from .gitref import GitError
+from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
+from .names import spelling_warnings
+from .render import OutputRefused, original_links, write_docs
+from .sanitize import printable
 from .schema import Claim, Doi, check_slug
+from .settings import Settings, SettingsError
+from .settings import read as read_settings
+from .stub import import_bibtex, record_text
 from .validate import Layout, validate_project
 
-# Rendering, exports and stubs are imported by the commands that use them, so that
-# `validate` (run on every pull request and by editors) starts quickly.
+
+def _property(value: object) -> str:
+    """A GitHub workflow-command property value (file=, line=, col=)."""
+    text = printable(str(value)).replace("%", "%25")
+    return text.replace(":", "%3A").replace(",", "%2C")
 
 
 def _emit(problems: list[Problem], fmt: str) -> None:
+    """Print problems; every control character and line break in them is escaped."""
     for p in problems:
         if fmt == "github":
             level = "warning" if p.severity == "warning" else "error"
-            message = (f"{p.field}: " if p.field else "") + p.message
-            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            sys.stdout.write(f"::{level} file={p.file},line={p.line},col={p.col}::{message}\n")
+            message = printable((f"{p.field}: " if p.field else "") + p.message)
+            sys.stdout.write(
+                f"::{level} file={_property(p.file)},line={p.line},col={p.col}"
+                f"::{message.replace('%', '%25')}\n"
+            )
         else:
-            sys.stdout.write(f"{p}\n")
+            sys.stdout.write(f"{printable(str(p))}\n")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return read_settings(Path(args.root).resolve())
 
 
 def _selected(layout: Layout, paths: Sequence[str]) -> tuple[set[str] | None, list[Problem]]:
@@ -66,7 +86,7 @@ def _selected(layout: Layout, paths: Sequence[str]) -> tuple[set[str] | None, li
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    layout = Layout(Path(args.root).resolve())
+    layout = _settings(args).layout
     chosen, problems = _selected(layout, args.paths)
     corpus, found = validate_project(layout)
     if chosen is not None:
@@ -76,6 +96,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems.extend(found)
     if corpus is not None and args.max_age_days > 0:
         problems.extend(freshness_warnings(corpus, layout, args.max_age_days))
+    if corpus is not None:
+        problems.extend(
+            w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen
+        )
     _emit(problems, args.format)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "text":
@@ -92,10 +116,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
-    from .linkcheck import check_links
-    from .render import original_links
-
-    layout = Layout(Path(args.root).resolve())
+    layout = _settings(args).layout
     corpus, problems = validate_project(layout)
     if corpus is None:
         _emit(problems, "text")
@@ -112,8 +133,6 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .exports import schema_json
-
     text = schema_json(Claim, "Claim record") if args.claims else schema_json()
     if args.out == "-":
         sys.stdout.write(text)
@@ -123,23 +142,23 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .render import write_docs
-
-    layout = Layout(Path(args.root).resolve())
-    corpus, problems = validate_project(layout)
+    settings = _settings(args)
+    corpus, problems = validate_project(settings.layout)
     if corpus is None:
         _emit(problems, "text")
         sys.stderr.write(f"{len(problems)} error(s); nothing was written\n")
         return 1
-    written = write_docs(corpus, layout.folder("docs"), Path(args.out), args.site_url)
-    sys.stderr.write(f"wrote {len(written)} generated files into {args.out}\n")
+    try:
+        written = write_docs(corpus, settings, Path(args.out), site_url=args.site_url)
+    except OutputRefused as exc:
+        sys.stderr.write(f"studydigest render: {printable(str(exc))}; nothing was written\n")
+        return 2
+    sys.stderr.write(f"wrote {len(written)} generated files into {printable(args.out)}\n")
     return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .stub import record_text
-
-    layout = Layout(Path(args.root).resolve())
+    layout = _settings(args).layout
     try:
         check_slug(args.id)
         bib = {"doi": TypeAdapter(Doi).validate_python(args.doi)} if args.doi else {}
@@ -160,9 +179,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
-    from .stub import import_bibtex
-
-    layout = Layout(Path(args.root).resolve())
+    layout = _settings(args).layout
     source = Path(args.file)
     try:
         text = source.read_text(encoding="utf-8")
@@ -173,6 +190,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     ids = {p.stem for p in folder.glob("*.yaml")}
     dois = set()
     for path in folder.glob("*.yaml"):  # raw read: an unfinished corpus still counts
+        if path.is_symlink() or not path.is_file():  # never open a pipe or device
+            continue
         try:
             doi = load_file(path, root=folder).data.get("doi")
         except LoadError:
@@ -182,7 +201,7 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     result = import_bibtex(text, args.file, ids, dois)
     _emit(result.problems, "text")
     for line in result.skipped:
-        sys.stdout.write(f"skipped {line}\n")
+        sys.stdout.write(f"skipped {printable(line)}\n")
     for record_id, stub in result.stubs.items():
         target = folder / f"{record_id}.yaml"
         if not args.dry_run:
@@ -191,10 +210,28 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     return 1 if result.problems else 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    try:
+        change = digest_diff(_settings(args), args.ref)
+    except GitError as exc:
+        sys.stderr.write(f"studydigest diff: {printable(str(exc))}\n")
+        return 2
+    except CorpusInvalid as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{printable(str(problem))}\n")
+        fix = "" if exc.base else " (run 'studydigest validate')"
+        sys.stderr.write(f"studydigest diff: {printable(str(exc))}; nothing compared{fix}\n")
+        return 2 if exc.base else 1
+    sys.stdout.write(markdown(change))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studydigest", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
-    parser.add_argument("--root", default=".", help="project folder (holds studies/)")
+    parser.add_argument(
+        "--root", default=".", help="project folder (its mkdocs.yml names the folders)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check study records and report every problem")
@@ -214,8 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_schema)
 
     r = sub.add_parser("render", help="write a complete Markdown docs folder")
-    r.add_argument("--out", required=True, help="folder to (re)create")
-    r.add_argument("--site-url", default="", help="published address, for the Atom feed")
+    r.add_argument(
+        "--out",
+        required=True,
+        help="folder to (re)create; never a source folder or one holding other files",
+    )
+    r.add_argument(
+        "--site-url", help="published address, for the Atom feed (default: site_url in mkdocs.yml)"
+    )
     r.set_defaults(func=cmd_render)
     n = sub.add_parser("new", help="write a commented template for a new study record")
     n.add_argument("id", help="the new record's id, e.g. smith-2024")
@@ -230,6 +273,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("file", help="a .bib file")
     b.add_argument("--dry-run", action="store_true", help="report without writing files")
     b.set_defaults(func=cmd_import_bib)
+
+    d = sub.add_parser(
+        "diff",
+        help="what the records change, compared with a git ref, as Markdown",
+        description="Compare the studies, claims and vocabulary at BASE_REF with the working "
+        "tree: studies added, removed and changed, evidence levels and claim verdicts that "
+        "moved, and the pages affected. Exit status: 0 report written, 1 the working tree's "
+        "records do not validate, 2 the ref cannot be read or its records do not validate.",
+    )
+    d.add_argument("ref", metavar="BASE_REF", help="a commit, branch or tag, e.g. origin/main")
+    d.set_defaults(func=cmd_diff)
     return parser
 
 
@@ -239,8 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:  # pragma: no cover
         return 130
-    except OSError as exc:
-        sys.stderr.write(f"studydigest: {exc}\n")
+    except (OSError, SettingsError) as exc:
+        sys.stderr.write(f"studydigest: {printable(str(exc))}\n")
         return 2
 
 

@@ -90,6 +90,7 @@ def claim_problems(doc: Document, claim: Claim, studies: Mapping[str, Study]) ->
         study = studies.get(study_id)
         if study is None:
             continue  # reported as an unknown study by the reference check
+        measured = {o.domain for o in study.outcomes}
         for part in claim.parts:
             if in_scope(part, study):
                 problems.append(
@@ -97,7 +98,7 @@ def claim_problems(doc: Document, claim: Claim, studies: Mapping[str, Study]) ->
                         ("context_studies", index),
                         f"'{study_id}' is in scope for part '{part.id}' (its population, "
                         "substance and dose class match and it measured "
-                        f"{', '.join(d for d in part.domains if d in {o.domain for o in study.outcomes})}"
+                        f"{', '.join(d for d in part.domains if d in measured)}"
                         "): list it under that part's studies, where it counts",
                     )
                 )

@@ -327,8 +327,23 @@ def in_scope(part: ClaimPart, study: Study) -> bool:
     )
 
 
+# A comparison with another active treatment asks whether the drug beats that treatment, not
+# whether it works at all, so it does not answer a claim that the drug helps.
+OTHER_QUESTION = frozenset({"active-comparator"})
+
+
 def _randomised(study: Study, outcome: Outcome) -> bool:
-    return study.randomised and outcome.randomised_comparison
+    return (
+        study.randomised
+        and outcome.randomised_comparison
+        and outcome.comparison not in OTHER_QUESTION
+    )
+
+
+def _primary_first(outcomes: list[Outcome]) -> list[Outcome]:
+    """A study's primary outcomes speak for it where it marks any; otherwise all outcomes do."""
+    primary = [o for o in outcomes if o.primary]
+    return primary or outcomes
 
 
 _PHRASES = {
@@ -345,7 +360,8 @@ _PHRASES = {
 
 def sentence(direction: str, certainty: Certainty | None, domains: list[str]) -> str:
     """A plain-language statement whose wording carries the certainty (GRADE guideline 26)."""
-    what = " and ".join(domains).lower()
+    what = " and ".join(domains)
+    what = " ".join(w if w.isupper() else w.lower() for w in what.split())
     if direction in _PHRASES and certainty:
         text = f"It {_PHRASES[direction][4 - certainty.rank]} {what}"
         if certainty.code == "very-low":
@@ -360,101 +376,48 @@ def sentence(direction: str, certainty: Certainty | None, domains: list[str]) ->
     return f"No randomised comparison in scope has measured {what}."
 
 
-def judge_part(
-    part: ClaimPart, studies: Mapping[str, Study], domains: Mapping[str, OutcomeDomain | Term]
-) -> PartVerdict:
-    """Direction and certainty of one claim part, from the studies linked to it."""
-    linked = [studies[sid] for sid in part.studies]
-    usable: dict[str, list[Outcome]] = {}  # study id -> randomised outcomes in scope
-    exclusions: dict[str, str] = {}
-    for study in linked:
-        outcomes = [o for o in study.outcomes if o.domain in part.domains]
-        problem = scope_problem(part, study)
-        if study.retracted:
-            exclusions[study.id] = "retracted"
-        elif study.design.type in REVIEWS or study.design.type == "preclinical":
-            exclusions[study.id] = "a review or preclinical study; the trials it covers count"
-        elif problem:
-            exclusions[study.id] = problem
-        elif not outcomes:
-            exclusions[study.id] = "did not measure this"
-        elif not any(_randomised(study, o) for o in outcomes):
-            exclusions[study.id] = "uncontrolled: " + ", ".join(
-                sorted({o.comparison if study.randomised else "not randomised" for o in outcomes})
-            )
-        else:
-            usable[study.id] = [o for o in outcomes if _randomised(study, o)]
+def _exclusion(part: ClaimPart, study: Study, outcomes: list[Outcome]) -> str | None:
+    """Why a linked study cannot count for a part at all; None when it has randomised results."""
+    problem = scope_problem(part, study)
+    if study.retracted:
+        return "retracted"
+    if study.design.type in REVIEWS or study.design.type == "preclinical":
+        return "a review or preclinical study; the trials it covers count"
+    if problem:
+        return problem
+    if not outcomes:
+        return "did not measure this"
+    if any(_randomised(study, o) for o in outcomes):
+        return None
+    if study.randomised and all(o.comparison in OTHER_QUESTION for o in outcomes):
+        return "compared only with another treatment"
+    kinds = {o.comparison if study.randomised else "not randomised" for o in outcomes}
+    return "uncontrolled: " + ", ".join(sorted(kinds))
 
-    on_time = {
-        sid: [o for o in outs if o.weeks >= part.min_weeks] for sid, outs in usable.items()
-    }
-    on_time = {sid: outs for sid, outs in on_time.items() if outs}
-    too_short = bool(usable) and not on_time
-    body = usable if too_short else on_time
-    for sid in usable.keys() - body.keys():
-        exclusions[sid] = f"measured only before {part.min_weeks:g} weeks"
 
-    def can_benefit(o: Outcome) -> bool:
-        return getattr(domains.get(o.domain), "kind", "health") in HEALTH_KINDS
-
-    marker_only = not any(can_benefit(o) for outs in body.values() for o in outs)
-    if not marker_only:
-        body = {sid: [o for o in outs if can_benefit(o)] for sid, outs in body.items()}
-        body = {sid: outs for sid, outs in body.items() if outs}
-    per_study = {sid: direction(o.finding for o in outs) for sid, outs in body.items()}
-
-    findings = []
-    for study in linked:
-        outcomes = [o for o in study.outcomes if o.domain in part.domains]
-        counted = study.id in per_study
-        if counted:
-            reason = "counted: randomised, in scope" + (
-                f", measured before {part.min_weeks:g} weeks" if too_short else ""
-            )
-        else:
-            reason = exclusions.get(study.id, "only a marker or felt effect measured")
-        findings.append(
-            StudyFinding(
-                study,
-                grade(study),
-                outcomes,
-                per_study.get(study.id) or direction(o.finding for o in outcomes),
-                counted,
-                reason,
-            )
-        )
-
-    measured = {o.domain for outs in body.values() for o in outs}
-    names = [
-        getattr(domains.get(d), "name", d)
-        for d in part.domains
-        if d in measured or not measured
-    ]
-    counted_studies = [studies[sid] for sid in per_study]
-    if not counted_studies:
-        code = "no-evidence"
-        return PartVerdict(part, DIRECTIONS[code], None, [], findings, 0, sentence(code, None, names))
-    dirs = set(per_study.values())
+def _direction_code(directions: set[str], marker_only: bool) -> str:
     if marker_only:
-        code = "no-benefit" if dirs == {"no-difference"} else "marker-changed"
-    elif dirs == {"benefit"}:
-        code = "benefit"
-    elif dirs == {"no-difference"}:
-        code = "no-benefit"
-    elif dirs == {"harm"}:
-        code = "harm"
-    else:
-        code = "mixed"
+        return "no-benefit" if directions == {"no-difference"} else "marker-changed"
+    single = {"benefit": "benefit", "no-difference": "no-benefit", "harm": "harm"}
+    return single.get(next(iter(directions)), "mixed") if len(directions) == 1 else "mixed"
 
+
+def _steps(
+    part: ClaimPart,
+    body: dict[str, list[Outcome]],
+    per_study: dict[str, str],
+    counted: list[Study],
+    code: str,
+    too_short: bool,
+) -> tuple[list[Step], int]:
+    """Every reason to rate the certainty down, and the number of participants counted."""
     steps = []
-    overall = {
-        s.id: s.risk_of_bias.overall if s.risk_of_bias else "some-concerns" for s in counted_studies
-    }
+    overall = {s.id: s.risk_of_bias.overall if s.risk_of_bias else "some-concerns" for s in counted}
     high = sorted(sid for sid, o in overall.items() if o == "high")
     if high or "low" not in overall.values():
         detail = f"high risk: {', '.join(high)}" if high else "none of the studies is at low risk"
         steps.append(Step(DOWNGRADES["risk-of-bias"], detail + "."))
-    if len(dirs) > 1:
+    if len(set(per_study.values())) > 1:
         tally = ", ".join(f"{sid}: {d}" for sid, d in sorted(per_study.items()))
         steps.append(Step(DOWNGRADES["inconsistency"], tally + "."))
     if too_short:
@@ -466,7 +429,7 @@ def judge_part(
                 f"{part.min_weeks:g} weeks or more.",
             )
         )
-    sizes = [sample_size(s) for s in counted_studies]
+    sizes = [sample_size(s) for s in counted]
     participants = sum(n or 0 for n in sizes)
     if participants < OPTIMAL_INFORMATION_SIZE or None in sizes:
         unknown = " (a sample size is not reported)" if None in sizes else ""
@@ -482,12 +445,74 @@ def judge_part(
         steps.append(Step(DOWNGRADES["wide-intervals"], f"{len(intervals)} interval(s)."))
     late = sorted(
         s.id
-        for s in counted_studies
+        for s in counted
         if s.under_concern
         or (s.risk_of_bias and s.risk_of_bias.registration in {"retrospective", "not-registered"})
     )
     if late:
         steps.append(Step(DOWNGRADES["reporting"], ", ".join(late) + "."))
+    return steps, participants
+
+
+def judge_part(
+    part: ClaimPart, studies: Mapping[str, Study], domains: Mapping[str, OutcomeDomain | Term]
+) -> PartVerdict:
+    """Direction and certainty of one claim part, from the studies linked to it."""
+    linked = [studies[sid] for sid in part.studies]
+    in_domains = {s.id: [o for o in s.outcomes if o.domain in part.domains] for s in linked}
+    exclusions = {s.id: _exclusion(part, s, in_domains[s.id]) for s in linked}
+    usable = {  # study id -> its randomised outcomes in scope
+        s.id: [o for o in in_domains[s.id] if _randomised(s, o)]
+        for s in linked
+        if exclusions[s.id] is None
+    }
+    on_time = {sid: [o for o in outs if o.weeks >= part.min_weeks] for sid, outs in usable.items()}
+    on_time = {sid: outs for sid, outs in on_time.items() if outs}
+    too_short = bool(usable) and not on_time
+    body = usable if too_short else on_time
+    for sid in usable.keys() - body.keys():
+        exclusions[sid] = f"measured only before {part.min_weeks:g} weeks"
+
+    def can_benefit(o: Outcome) -> bool:
+        return getattr(domains.get(o.domain), "kind", "health") in HEALTH_KINDS
+
+    marker_only = not any(can_benefit(o) for outs in body.values() for o in outs)
+    if not marker_only:
+        body = {sid: [o for o in outs if can_benefit(o)] for sid, outs in body.items()}
+        body = {sid: outs for sid, outs in body.items() if outs}
+    per_study: dict[str, str] = {
+        sid: direction(o.finding for o in _primary_first(outs)) or "mixed"
+        for sid, outs in body.items()
+    }
+
+    counted_note = "counted: randomised, in scope" + (
+        f", measured before {part.min_weeks:g} weeks" if too_short else ""
+    )
+    findings = [
+        StudyFinding(
+            study,
+            grade(study),
+            in_domains[study.id],
+            per_study.get(study.id) or direction(o.finding for o in in_domains[study.id]),
+            study.id in per_study,
+            counted_note
+            if study.id in per_study
+            else exclusions[study.id] or "only a marker or felt effect measured",
+        )
+        for study in linked
+    ]
+    measured = {o.domain for outs in body.values() for o in outs}
+    names = [
+        getattr(domains.get(d), "name", d) for d in part.domains if d in measured or not measured
+    ]
+    counted = [studies[sid] for sid in per_study]
+    if not counted:
+        code = "no-evidence"
+        return PartVerdict(
+            part, DIRECTIONS[code], None, [], findings, 0, sentence(code, None, names)
+        )
+    code = _direction_code(set(per_study.values()), marker_only)
+    steps, participants = _steps(part, body, per_study, counted, code, too_short)
     rank = max(1, CERTAINTIES[START].rank - sum(s.downgrade.levels for s in steps))
     certainty = BY_RANK[rank]
     return PartVerdict(

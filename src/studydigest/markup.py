@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -18,7 +19,9 @@ from .schema import registry_name
 
 _SPECIAL = "\\`*_{}[]()<>#!|~^=$\"'&"
 _TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _SPECIAL})
-_LEADING = re.compile(r"^(\d+)([.)])|^([-+:>%;])")
+# Characters that open a block only at the start of one: list markers, definition lists,
+# block quotes, pymdownx.details (``???``), snippets (``;--8<--``) and the like.
+_LEADING = re.compile(r"^(\d+)([.)])|^([-+:>%;?])")
 
 
 def md_escape(value: object) -> Markup:
@@ -89,17 +92,37 @@ def internal_link(text: object, target: str, page: str, anchor: str = "") -> Mar
     return Markup(f"[{md_escape(text)}]({href})")  # noqa: S704 - escaped text, relative path
 
 
-def page_url(target: str, page: str) -> str:
-    """Relative URL between built pages with MkDocs' directory URLs (for raw HTML)."""
+@dataclass(frozen=True)
+class Urls:
+    """The one place that turns a generated Markdown path into the URL of its built page.
 
-    def built(path: str) -> str:
+    It follows MkDocs' ``use_directory_urls``: ``studies/a.md`` is built as ``studies/a/``
+    when true and as ``studies/a.html`` when false; ``index.md`` files stand for their folder.
+    """
+
+    directory_urls: bool = True
+
+    def built(self, path: str) -> str:
+        """Site-relative URL of the page built from ``path`` (other files keep their path)."""
+        if not path.endswith(".md"):
+            return path
         stem = path.removesuffix(".md")
+        if not self.directory_urls:
+            return stem + ".html"
         if stem == "index" or stem.endswith("/index"):
             return stem.removesuffix("index")
         return stem + "/"
 
-    here = built(page)
-    rel = posixpath.relpath(built(target) or ".", here.rstrip("/") or ".")
-    if rel == ".":
-        return "./"
-    return rel if rel.endswith("/") else rel + "/"
+    def relative(self, target: str, page: str) -> str:
+        """URL of ``target`` relative to the built page of ``page`` (for raw HTML)."""
+        here = self.built(page)
+        folder = here.rstrip("/") if here.endswith("/") else posixpath.dirname(here)
+        there = self.built(target)
+        rel = posixpath.relpath(there.rstrip("/") or ".", folder or ".")
+        if there.endswith("/") or not there:
+            return "./" if rel == "." else rel + "/"
+        return rel
+
+    def absolute(self, site_url: str, target: str) -> str:
+        """Absolute URL of ``target`` under ``site_url`` (for the feed)."""
+        return site_url.rstrip("/") + "/" + self.built(target)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,17 +10,18 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import cache
+from . import cache, settings
 from .render import Renderer
-from .sanitize import sanitize_html
+from .sanitize import front_matter_problem, inert_front_matter, inert_text, printable, sanitize_html
 from .validate import Layout, validate_project
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import AnchorLink
 
 log = get_plugin_logger(__name__)
 
@@ -37,9 +37,30 @@ class DigestConfig(base.Config):
     """Clean every page's HTML with nh3 after Markdown rendering."""
 
 
+def _detail_page(path: str) -> bool:
+    """Study, substance and mechanism pages: reached through links, never listed in the nav."""
+    folder, _, name = path.partition("/")
+    return folder in {"studies", "substances", "mechanisms"} and name != "index.md"
+
+
+def _clean_toc(items: Iterable[AnchorLink]) -> None:
+    for item in items:
+        item.title = inert_text(item.title)
+        _clean_toc(item.children)
+
+
+def _render(renderer: Renderer) -> tuple[dict[str, str], dict[str, str]]:
+    """Every generated page, and each page's date (sitemap, its gzip header) from the records,
+    so that builds reproduce."""
+    pages = renderer.pages()
+    dates = renderer.page_dates(path for path in pages if path.endswith(".md"))
+    return pages, {path: day.isoformat() for path, day in dates.items()}
+
+
 class DigestPlugin(BasePlugin[DigestConfig]):
     def __init__(self) -> None:
         self.layout: Layout | None = None
+        self.dates: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         if command == "serve":  # rebuilds reuse what unchanged files gave (see cache.py)
@@ -48,7 +69,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         cache.next_build()
         root = Path(config.config_file_path).parent
-        self.layout = Layout(root, self.config.studies, self.config.claims, self.config.vocabulary)
+        options = {name: self.config[name] for name in settings.FOLDER_OPTIONS}
+        try:
+            self.layout = settings.layout(root, options, config.docs_dir)
+        except settings.SettingsError as exc:
+            raise PluginError(str(exc)) from None
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
@@ -56,33 +81,49 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         corpus, problems = validate_project(self.layout)
         if corpus is None:
             for problem in problems:
-                log.error(str(problem))
+                log.error(printable(str(problem)))
             raise PluginError(
                 f"{len(problems)} problem(s) in the study records; nothing was built "
                 "(run 'studydigest validate' for the list)"
             )
-        # Sitemap dates come from the records, not the clock, so builds are reproducible.
-        newest = max((s.review.last_reviewed for s in corpus.studies.values()), default=None)
-        if newest is not None:
-            epoch = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
-            os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(epoch)))
-        site = (config.site_url or "", config.site_name)
-        pages = cache.rendered(
-            site, lambda: Renderer(corpus, site_url=site[0], site_name=site[1]).pages()
+        renderer = Renderer(
+            corpus,
+            site_url=config.site_url or "",
+            site_name=config.site_name,
+            directory_urls=config.use_directory_urls,
+        )
+        pages, self.dates = cache.rendered(
+            (config.site_url, config.site_name, config.use_directory_urls),
+            lambda: _render(renderer),
         )
         for path, content in pages.items():
-            existing = files.get_file_from_path(path)
-            if existing is not None:
+            if files.get_file_from_path(path) is not None:
                 raise PluginError(
                     f"docs/{path} would be overwritten by a generated page; "
                     "rename the hand-written file"
                 )
-            files.append(File.generated(config, path, content=content))
+            level = InclusionLevel.NOT_IN_NAV if _detail_page(path) else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, content=content, inclusion=level))
         return files
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        problem = front_matter_problem(page.meta)
+        if problem is not None:
+            raise PluginError(f"{page.file.src_uri}: {problem}")
+        page.meta = inert_front_matter(page.meta)
+        page.update_date = self.dates.get(page.file.src_uri, max(self.dates.values(), default=""))
+        return markdown
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        # The theme prints titles, descriptions and the table of contents without escaping.
+        page.title = inert_text(page.title or "")
+        if not page.is_homepage:  # so the theme prints this escaped title, not its own
+            page.meta.setdefault("title", page.title)
+        _clean_toc(page.toc)
         return cache.sanitised(html, sanitize_html) if self.config.sanitize else html
 
     def on_serve(

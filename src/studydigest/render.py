@@ -7,7 +7,10 @@ Markdown site engine can build the result.
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,8 @@ from .grading import (
     sample_size,
 )
 from .schema import DOSE_CLASSES, Study, split_name
-from .validate import Corpus
+from .settings import Settings
+from .validate import Corpus, Layout
 
 FINDING_LABELS = labels.FINDING
 
@@ -47,10 +51,9 @@ def certainty_badge(verdict: PartVerdict) -> Markup:
     """The certainty in words (never colour alone), or a dash when it is not rated."""
     if verdict.certainty is None:
         return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
-    c = verdict.certainty
-    return Markup(
-        f'<span class="sd-certainty sd-certainty-{c.code}">{markup.md_escape(c.label)} '
-        "certainty</span>"
+    c = verdict.certainty  # code and label are constants from grading.CERTAINTIES
+    return Markup('<span class="sd-certainty sd-certainty-{}">{} certainty</span>').format(
+        c.code, c.label
     )
 
 
@@ -69,12 +72,13 @@ class PageContext:
 
     path: str
     corpus: Corpus
+    urls: markup.Urls
 
     def link(self, text: object, target: str, anchor: str = "") -> Markup:
         return markup.internal_link(text, target, self.path, anchor)
 
     def url(self, target: str) -> str:
-        return markup.page_url(target, self.path)
+        return self.urls.relative(target, self.path)
 
     def study(self, study: Study) -> Markup:
         return self.link(study_label(study), f"studies/{study.id}.md")
@@ -121,11 +125,17 @@ class Renderer:
     """Turns a :class:`Corpus` into Markdown pages."""
 
     def __init__(
-        self, corpus: Corpus, *, site_url: str = "", site_name: str = "Microdosing Evidence Digest"
+        self,
+        corpus: Corpus,
+        *,
+        site_url: str = "",
+        site_name: str = "Microdosing Evidence Digest",
+        directory_urls: bool = True,
     ) -> None:
         self.corpus = corpus
         self.site_url = site_url
         self.site_name = site_name
+        self.urls = markup.Urls(directory_urls)
         self.catalog = Catalog(corpus)
         # One BibTeX entry per study, shown on its page and written as data/bib/<id>.bib.
         self.bib_entries = bib.entries(list(corpus.studies.values()))
@@ -168,7 +178,7 @@ class Renderer:
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
-        page = PageContext(path, self.corpus)
+        page = PageContext(path, self.corpus, self.urls)
         text = self.env.get_template(template).render(p=page, **context)
         return text.rstrip() + "\n"
 
@@ -202,24 +212,139 @@ class Renderer:
         out["data/references.ris"] = exports.ris(studies)
         out["data/references.csl.json"] = exports.csl_json(studies)
         out["data/studies.csv"] = exports.studies_csv(studies)
-        out["data/schema.json"] = exports.schema_json()
+        out["data/schema.json"] = exports.studies_schema_json()
         out["data/claims.json"] = exports.claims_json(self.catalog.verdicts.values())
-        out["feed.xml"] = exports.atom_feed(studies, self.site_url, self.site_name)
+        out["feed.xml"] = exports.atom_feed(
+            studies,
+            self.site_url,
+            self.site_name,
+            lambda study: self.urls.absolute(self.site_url, f"studies/{study.id}.md"),
+        )
         return dict(sorted(out.items()))
 
+    def page_dates(self, paths: Iterable[str]) -> dict[str, dt.date]:
+        """The date each generated page last changed, from the records' review dates.
 
-def write_docs(corpus: Corpus, docs: Path, out: Path, site_url: str = "") -> list[Path]:
-    """Copy hand-written ``docs`` into ``out`` and add every generated page."""
-    if out.exists():
-        shutil.rmtree(out)
-    if docs.is_dir():
-        shutil.copytree(docs, out, symlinks=False)
-    else:
-        out.mkdir(parents=True)
-    written = []
-    for rel, content in Renderer(corpus, site_url=site_url).pages().items():
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8", newline="\n")
-        written.append(target)
-    return written
+        A study page carries its own review date, a substance page its own when it has one;
+        every other page carries the newest review date in the corpus.
+        """
+        studies = self.corpus.studies.values()
+        newest = max((s.review.last_reviewed for s in studies), default=dt.date(1970, 1, 1))
+        own: dict[str, dt.date] = {f"studies/{s.id}.md": s.review.last_reviewed for s in studies}
+        for sid, substance in self.corpus.vocabulary.substances.items():
+            own[f"substances/{sid}.md"] = substance.last_reviewed or newest
+        return {path: own.get(path, newest) for path in paths}
+
+
+MARKER = ".studydigest-render"
+SOURCES = ("docs", "studies", "claims", "vocabulary")
+
+
+class OutputRefused(Exception):
+    """``render --out`` was pointed at a folder it must not replace."""
+
+
+def check_output(out: Path, layout: Layout) -> None:
+    """Refuse an output folder that would destroy sources or someone else's files."""
+    if out.is_symlink():
+        raise OutputRefused(f"{out} is a symbolic link; give a real folder")
+    target = out.resolve()
+    root = layout.root.resolve()
+    if target == root or root.is_relative_to(target):
+        raise OutputRefused(f"{out} is or contains the project folder {root}")
+    for name in SOURCES:
+        source = layout.folder(name).resolve()
+        relation = (
+            "is"
+            if target == source
+            else "contains"
+            if source.is_relative_to(target)
+            else "lies inside"
+            if target.is_relative_to(source)
+            else None
+        )
+        if relation:
+            raise OutputRefused(
+                f"{out} {relation} the project's {name} folder ({layout.display(source)}); "
+                "choose a folder outside the sources"
+            )
+    if target.exists() and not target.is_dir():
+        raise OutputRefused(f"{out} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise OutputRefused(
+            f"{out} holds files that 'studydigest render' did not write; "
+            "choose a new or empty folder"
+        )
+
+
+def _hand_written(docs: Path) -> set[str]:
+    """Relative paths of the hand-written files; links and special files are refused."""
+    found = set()
+    for path in sorted(docs.rglob("*")) if docs.is_dir() else []:
+        rel = path.relative_to(docs).as_posix()
+        if path.is_symlink() or not (path.is_dir() or path.is_file()):
+            raise OutputRefused(f"{docs.name}/{rel} is a link or special file; docs must be plain")
+        if path.is_file():
+            found.add(rel)
+    return found
+
+
+def write_docs(
+    corpus: Corpus, settings: Settings, out: Path, *, site_url: str | None = None
+) -> list[str]:
+    """Build a complete docs folder in ``out``: the hand-written pages plus every generated one.
+
+    The folder is built beside ``out`` and swapped in only when complete, so an interrupted or
+    failed run leaves the previous folder (or none), never a half-written one.
+    """
+    layout = settings.layout
+    check_output(out, layout)
+    docs = layout.folder("docs")
+    renderer = Renderer(
+        corpus,
+        site_url=settings.site_url if site_url is None else site_url,
+        site_name=settings.site_name,
+        directory_urls=settings.directory_urls,
+    )
+    pages = renderer.pages()
+    clashes = sorted(_hand_written(docs) & set(pages))
+    if clashes:
+        raise OutputRefused(
+            f"{layout.display(docs / clashes[0])} would be overwritten by a generated page; "
+            "rename the hand-written file"
+        )
+    final = out.resolve()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    build = final.parent / f".{final.name}.tmp-{secrets.token_hex(6)}"
+    build.mkdir()
+    try:
+        if docs.is_dir():
+            shutil.copytree(docs, build, symlinks=True, dirs_exist_ok=True)
+        (build / MARKER).write_text(
+            "Written by 'studydigest render'; the whole folder is replaced on every run.\n",
+            encoding="utf-8",
+        )
+        for rel, content in pages.items():
+            target = build / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8", newline="\n")
+        _swap(build, final)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return sorted(pages)
+
+
+def _swap(build: Path, final: Path) -> None:
+    """Put the finished ``build`` folder in place of ``final``."""
+    if not final.exists():
+        build.rename(final)
+        return
+    old = final.parent / f".{final.name}.old-{secrets.token_hex(6)}"
+    final.rename(old)
+    try:
+        build.rename(final)
+    except BaseException:
+        old.rename(final)
+        raise
+    shutil.rmtree(old)

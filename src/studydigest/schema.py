@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -23,6 +24,9 @@ from pydantic import (
 TODO = "TODO"  # stubs written by `new` and `import-bib` start unfinished values with this
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DOI_RE = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
+# Printable ASCII that no registered DOI uses and that exports would have to drop or escape
+# (BibTeX braces and backslash, TeX comment, quotes).
+_NOT_IN_DOIS = set("\"'\\`{}%^|")
 _HTML_RE = re.compile(r"<\s*[A-Za-z/!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _NAME_RE = re.compile(r"[^\W\d_][\w .,'’-]*")
 _REGISTRY_RES = {
@@ -34,7 +38,37 @@ _REGISTRY_RES = {
 }
 
 
+# Characters a YAML escape ("\\u202e", "\\0", "\\e") can still produce after the loader's
+# raw-text check: controls, format characters (bidi marks, zero-width, tags, soft hyphen),
+# surrogates, private use, line/paragraph separators and noncharacters.
+_BAD_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+# Letters that render as nothing: Hangul fillers (U+115F, U+1160, U+3164, U+FFA0).
+_INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
+
+
+def _bad_character(value: str, allowed: str = "\t\n") -> str | None:
+    """A description of the first character no record text may hold, or None."""
+    for char in value:
+        if char in allowed:
+            continue
+        code = ord(char)
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+        if unicodedata.category(char) in _BAD_CATEGORIES or noncharacter:
+            name = unicodedata.name(char, "control or format character")
+            return f"U+{code:04X} ({name})"
+    return None
+
+
+def _check_characters(value: str, allowed: str = "\t\n") -> str:
+    bad = _bad_character(value, allowed)
+    if bad is not None:
+        raise ValueError(f"contains the invisible or control character {bad}; remove it")
+    return value
+
+
 def _check_text(value: str) -> str:
+    _check_characters(value)
     value = " ".join(value.split()) if "\n" not in value.strip() else value.strip()
     if not value:
         raise ValueError("must not be empty")
@@ -44,6 +78,13 @@ def _check_text(value: str) -> str:
     if match:
         raise ValueError(f"contains HTML or an HTML entity ({match.group()!r}); write plain text")
     return value
+
+
+def _check_line(value: str) -> str:
+    """One-line text: a title or label that exports write on a single line."""
+    if any(c in _LINE_BREAKS for c in value.strip()):
+        raise ValueError("must be a single line; remove the line break")
+    return _check_text(value)
 
 
 def check_slug(value: str) -> str:
@@ -61,8 +102,12 @@ def _check_doi(value: str) -> str:
     for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
         if lowered.startswith(prefix):
             raise ValueError(f"store the DOI bare, without '{value[: len(prefix)]}'")
-    if not DOI_RE.fullmatch(value) or any(c in value for c in "\"'\\`"):
+    if not DOI_RE.fullmatch(value):
         raise ValueError(f"'{value}' is not a DOI (expected 10.NNNN/suffix)")
+    used = sorted({c for c in value if c in _NOT_IN_DOIS})
+    if used:
+        listed = " ".join(used)
+        raise ValueError(f"'{value}' is not a DOI: DOIs never contain {listed}")
     return value
 
 
@@ -73,7 +118,9 @@ def _check_https(value: str) -> str:
     if not value.isascii():
         raise ValueError("URLs must be ASCII; percent-encode other characters")
     parts = urlsplit(value)
-    if parts.scheme != "https":
+    if value[:8].lower() == "https://" and not value.startswith("https://"):
+        raise ValueError("write the scheme in lower case: https://")
+    if not value.startswith("https://"):  # the one form every renderer and export accepts
         raise ValueError(f"links must use https:// (got '{parts.scheme or value}')")
     if not parts.hostname or "." not in parts.hostname:
         raise ValueError("URL has no valid host name")
@@ -94,6 +141,12 @@ def _check_registration(value: str) -> str:
 
 def _check_name(value: str) -> str:
     value = value.strip()
+    invisible = _bad_character(value, allowed="") or next(
+        (f"U+{ord(c):04X} ({unicodedata.name(c)})" for c in value if c in _INVISIBLE_LETTERS),
+        None,
+    )
+    if invisible is not None:
+        raise ValueError(f"author names may not hold the invisible character {invisible}")
     if not _NAME_RE.fullmatch(value):
         raise ValueError(f"'{value}' is not an author name (write 'Family GN' or 'Family, Given')")
     return value
@@ -129,7 +182,7 @@ def registry_name(registration: str) -> str:
 
 
 Slug = Annotated[str, StringConstraints(max_length=64), AfterValidator(check_slug)]
-ShortText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_check_text)]
+ShortText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_check_line)]
 Text = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_check_text)]
 Doi = Annotated[str, StringConstraints(max_length=300), AfterValidator(_check_doi)]
 HttpsUrl = Annotated[str, StringConstraints(max_length=600), AfterValidator(_check_https)]
@@ -328,9 +381,10 @@ class Effect(Strict):
             raise ValueError("the estimate must lie between ci_low and ci_high")
         if self.type == "mean-difference" and self.scale is None:
             raise ValueError("a mean-difference needs the scale it is measured on (scale: MADRS)")
-        if self.type in RATIO_EFFECTS and min(
-            v for v in (self.estimate, self.ci_low, self.ci_high) if v is not None
-        ) <= 0:
+        if (
+            self.type in RATIO_EFFECTS
+            and min(v for v in (self.estimate, self.ci_low, self.ci_high) if v is not None) <= 0
+        ):
             raise ValueError(f"an {self.type} and its interval must be greater than 0")
         return self
 
@@ -431,7 +485,9 @@ class Notice(Strict):
     """An editorial notice on the article: retraction, expression of concern, correction."""
 
     type: NoticeType
-    date: dt.date
+    date: dt.date | None = Field(
+        default=None, description="When the notice was published; leave out if not verified."
+    )
     url: HttpsUrl
     note: ShortText | None = None
 

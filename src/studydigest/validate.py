@@ -7,6 +7,7 @@ corpus is checked as a whole, and every problem found is returned together.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,10 +143,86 @@ def _validate(
         return None, model_problems(doc, error, prefix)
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"})
+@dataclass(frozen=True)
+class Limits:
+    """How much a whole corpus may hold, checked from file sizes before anything is read.
+
+    One record is capped by the loader; this caps a pull request of many maximum-size records
+    (each byte of YAML costs tens of bytes of memory while it is checked).
+    """
+
+    files: int = 10_000
+    bytes: int = 32 * 1024 * 1024
+
+
+RECORD_SUFFIX = ".yaml"
+NOT_RECORDS = {".gitkeep", "README.md"}  # may sit in a record folder without a report
+
+
+def _entry_problem(entry: os.DirEntry[str], names: frozenset[str] | None) -> str | None:
+    """Why a folder entry will not be read as a record (None: it will be, or may sit there).
+
+    ``names`` are the only file names the folder may hold; None means any ``<id>.yaml``.
+    """
+    name = entry.name
+    if entry.is_symlink():
+        return "symbolic links are not accepted as records"
+    if entry.is_dir(follow_symlinks=False):
+        return "sub-folders are not read; move the records it holds up one level"
+    if not entry.is_file(follow_symlinks=False):
+        return "not a regular file (a pipe, socket or device); records are plain files"
+    if name in NOT_RECORDS:
+        return None
+    if names is not None:
+        return None if name in names else f"not read: expected only {', '.join(sorted(names))}"
+    if name.endswith(RECORD_SUFFIX) and not name.startswith("."):
+        return None
+    stem = name.lstrip(".").split(".")[0]
+    return f"not read: only files named <id>{RECORD_SUFFIX} are records (rename it {stem}.yaml)"
+
+
+def _size(n: int) -> str:
+    mib = 1024 * 1024
+    return f"{n / mib:,.1f} MiB" if n >= mib // 10 else f"{n:,} bytes"
+
+
+def discover(
+    layout: Layout, problems: list[Problem], limits: Limits = Limits()
+) -> dict[str, list[Path]] | None:
+    """The record files of each folder; every other entry is reported, never silently skipped.
+
+    Returns None (with a problem) when the corpus is over ``limits``: nothing is then read.
+    """
+    vocabulary = frozenset(f"{kind}{RECORD_SUFFIX}" for kind in VOCABULARY_MODELS)
+    wanted = {"studies": None, "claims": None, "vocabulary": vocabulary}
+    found: dict[str, list[Path]] = {}
+    count = size = 0
+    for kind, names in wanted.items():
+        folder = layout.folder(kind)
+        found[kind] = []
+        if not folder.is_dir():
+            if names is None:  # a missing vocabulary file is reported by its name
+                where = layout.display(folder)
+                problems.append(Problem(where, 1, 1, "", f"the {kind} folder is missing"))
+            continue
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                message = _entry_problem(entry, names)
+                if message is not None:
+                    problems.append(Problem(layout.display(Path(entry.path)), 1, 1, "", message))
+                elif entry.name not in NOT_RECORDS:
+                    found[kind].append(Path(entry.path))
+                    count += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+    if count > limits.files or size > limits.bytes:
+        message = (
+            f"the records hold {count:,} files and {_size(size)}; a corpus may hold at most "
+            f"{limits.files:,} files and {_size(limits.bytes)}, so nothing was read "
+            "(split the change, or raise Limits in studydigest/validate.py)"
+        )
+        problems.append(Problem(layout.studies, 1, 1, "", message))
+        return None
+    return found
 
 
 def _records(
@@ -155,9 +232,10 @@ def _records(
     problems: list[Problem],
     refs: dict[tuple[str, ...], tuple[str, str]],
     tables: dict[str, Any],
+    paths: list[Path],
 ) -> Iterator[tuple[Document, M]]:
     folder = layout.folder(kind)
-    for path in _yaml_files(folder):
+    for path in paths:
         name = layout.display(path)
         try:
             doc = load_file(path, root=folder, display=name)
@@ -179,7 +257,7 @@ def _records(
 
 
 def load_vocabulary(
-    layout: Layout, problems: list[Problem]
+    layout: Layout, problems: list[Problem], present: list[Path] | None = None
 ) -> tuple[Vocabulary, dict[str, Document]]:
     vocabulary = Vocabulary()
     docs: dict[str, Document] = {}
@@ -187,6 +265,10 @@ def load_vocabulary(
     for kind, model in VOCABULARY_MODELS.items():
         path = folder / f"{kind}.yaml"
         name = layout.display(path)
+        if present is not None and path not in present:
+            if not path.exists() and not path.is_symlink():
+                problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
+            continue  # otherwise reported by discover()
         if not path.exists():
             problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
             continue
@@ -243,7 +325,7 @@ CLAIM_REFS: dict[tuple[str, ...], tuple[str, str]] = {
 
 
 def suggest(value: str, known: Iterable[str], listed: int = 40) -> str:
-    """" (did you mean 'x'? known: a, b, c)": the closest ids, and all of them when few."""
+    """ " (did you mean 'x'? known: a, b, c)": the closest ids, and all of them when few."""
     names = sorted(known)
     close = difflib.get_close_matches(value, names, n=2, cutoff=0.6)
     parts = []
@@ -266,7 +348,9 @@ def check_refs(
         known = tables[table_name]
         for path, value in _expand(data, pattern):
             if isinstance(value, str) and value not in known:
-                problems.append(doc.problem(path, f"unknown {kind} '{value}'{suggest(value, known)}"))
+                problems.append(
+                    doc.problem(path, f"unknown {kind} '{value}'{suggest(value, known)}")
+                )
 
 
 def _unique(
@@ -289,37 +373,44 @@ def _unique(
         seen[key] = (doc.file, doc.position(path)[0])
 
 
-def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
+def validate_project(
+    layout: Layout, limits: Limits = Limits()
+) -> tuple[Corpus | None, list[Problem]]:
     """Check everything under ``layout``; the corpus is returned only when it has no error
     (warnings come back beside it)."""
     problems: list[Problem] = []
-    vocab, vocab_docs = load_vocabulary(layout, problems)
+    paths = discover(layout, problems, limits)
+    if paths is None:
+        return None, problems
+    vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"])
 
     studies: dict[str, Study] = {}
     files: dict[str, str] = {}
     seen: dict[str, dict[str, tuple[str, int]]] = {"id": {}, "DOI": {}, "PMID": {}, "PMCID": {}}
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
-    for doc, study in _records(layout, "studies", Study, problems, STUDY_REFS, tables):
+    for doc, study in _records(
+        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"]
+    ):
         _unique(seen["id"], study.id, doc, ("id",), "id", problems)
         _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
         _unique(seen["PMID"], study.pmid, doc, ("pmid",), "PMID", problems)
         _unique(seen["PMCID"], study.pmcid, doc, ("pmcid",), "PMCID", problems)
         studies[study.id] = study
         files[study.id] = doc.file
-        problems.extend(
-            study_problems(doc, study, vocab.outcome_domains, vocab.substances)
-        )
+        problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
 
     claims: dict[str, Claim] = {}
     # Claims may name a study whose own file has problems: that file's problems are reported
     # there, so the claim is checked against every record file, valid or not.
-    tables["studies"] = {p.stem for p in _yaml_files(layout.folder("studies"))} | set(studies)
+    tables["studies"] = {p.stem for p in paths["studies"]} | set(studies)
     claim_refs: dict[tuple[str, ...], tuple[str, str]] = {
         **CLAIM_REFS,
         ("parts", "*", "studies", "*"): ("studies", "study"),
         ("context_studies", "*"): ("studies", "study"),
     }
-    for doc, claim in _records(layout, "claims", Claim, problems, claim_refs, tables):
+    for doc, claim in _records(
+        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"]
+    ):
         claims[claim.id] = claim
         problems.extend(claim_problems(doc, claim, studies))
         files[claim.id] = doc.file
@@ -339,8 +430,6 @@ def validate_project(layout: Layout) -> tuple[Corpus | None, list[Problem]]:
                     problems,
                 )
 
-    if not layout.folder("studies").is_dir():
-        problems.append(Problem(layout.studies, 1, 1, "", "the studies folder is missing"))
     problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
     if any(p.severity == "error" for p in problems):
         return None, problems
