@@ -75,7 +75,7 @@ def test_all_page_kinds_exist(site: Path) -> None:
         "studies/carter-2022/index.html",
         "data/studies.json",
         "data/references.bib",
-        "search/search_index.json",
+        "pagefind/pagefind.js",
     ):
         assert (site / path).is_file(), path
 

@@ -9,10 +9,10 @@ writes the Pagefind bundle into ``site/pagefind/``; the theme override in
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,23 +45,24 @@ def searchable_html(title: str, content: str, lang: str = "en") -> str:
     )
 
 
-async def _write(pages: list[tuple[str, str]], output: Path) -> None:
-    from pagefind.index import PagefindIndex
-
-    async with PagefindIndex() as index:
-        for url, page in pages:
-            await index.add_html_file(content=page, url=url)
-        await index.write_files(output_path=str(output))
-
-
 def write_index(pages: list[tuple[str, str]], output: Path) -> None:
-    """Write the Pagefind bundle for ``(url, html)`` pages into ``output``.
+    """Write the Pagefind bundle for ``(path in the site, html)`` pages into ``output``.
 
-    Pagefind's Python API is asynchronous; it runs on a thread of its own, so that a caller
-    already inside an event loop (a test driving a browser, a server) can build too.
+    The pages go to a temporary folder laid out like the site (Pagefind takes each result's
+    address from its path) and Pagefind's own binary, from the ``pagefind-bin`` package,
+    indexes them: no network, no event loop, one process.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(lambda: asyncio.run(_write(pages, output))).result()
+    from pagefind_bin import get_executable
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, page in pages:
+            target = Path(tmp, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page, encoding="utf-8")
+        command = [str(get_executable()), "--site", tmp, "--output-path", str(output), "--quiet"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        if done.returncode != 0:
+            raise RuntimeError(f"pagefind exited with {done.returncode}: {done.stderr[-2000:]}")
 
 
 class SearchConfig(base.Config):
@@ -82,7 +83,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return output
         lang = str(config.theme.get("language") or "en")
         page_html = searchable_html(page.title or "", page.content or "", lang)
-        self.pages.append(("/" + page.url, page_html))
+        self.pages.append((page.file.dest_uri, page_html))
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -171,6 +171,34 @@ def test_search_skips_sections_marked_for_exclusion(page: Page, base_url: str) -
     assert page.locator("pagefind-modal pagefind-results a[href*='studies/']").count() == 0
 
 
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A site whose hand-written About page is the security catalogue's hostile page."""
+    from ..test_security import HOSTILE_PAGE
+
+    project = make_project(tmp_path_factory.mktemp("hostile"))
+    (project / "docs" / "about.md").write_text(HOSTILE_PAGE, encoding="utf-8")
+    target = tmp_path_factory.mktemp("hostile-site") / "site"
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(target)))
+    handler = functools.partial(Quiet, directory=str(target))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_s4_search_results_show_hostile_text_as_text(page: Page, hostile_url: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    links = search(page, hostile_url, "heading")
+    assert "/about/" in links
+    results = page.locator("pagefind-modal pagefind-results")
+    assert "</title><script>alert(3)</script>" in results.inner_text()  # shown as text
+    assert results.locator("script, img, iframe, [onerror], [onclick]").count() == 0
+    assert dialogs == []
+
+
 def visible_ids(page: Page) -> set[str]:
     links = page.locator("#sd-evidence tbody tr:not([hidden]) td:first-child a")
     return {
