@@ -10,20 +10,17 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
-from .diff import CorpusInvalid, digest_diff, markdown
-from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
-from .gitref import GitError
-from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
 from .names import spelling_warnings
-from .render import OutputRefused, original_links, write_docs
 from .sanitize import printable
 from .schema import Claim, Doi, check_slug
 from .settings import Settings, SettingsError
 from .settings import read as read_settings
-from .stub import import_bibtex, record_text
 from .validate import Layout, validate_project
+
+# Rendering, exports, stubs and diffs are imported by the commands that use them, so that
+# `validate` (run by editors and on every pull request) starts quickly.
 
 
 def _property(value: object) -> str:
@@ -116,6 +113,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
+    from .linkcheck import check_links
+    from .render import original_links
+
     layout = _settings(args).layout
     corpus, problems = validate_project(layout)
     if corpus is None:
@@ -133,6 +133,8 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .exports import schema_json
+
     text = schema_json(Claim, "Claim record") if args.claims else schema_json()
     if args.out == "-":
         sys.stdout.write(text)
@@ -142,6 +144,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from .render import OutputRefused, write_docs
+
     settings = _settings(args)
     corpus, problems = validate_project(settings.layout)
     if corpus is None:
@@ -158,6 +162,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .stub import record_text
+
     layout = _settings(args).layout
     try:
         check_slug(args.id)
@@ -179,6 +185,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
+    from .stub import import_bibtex
+
     layout = _settings(args).layout
     source = Path(args.file)
     try:
@@ -211,6 +219,9 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import CorpusInvalid, digest_diff, markdown
+    from .gitref import GitError
+
     try:
         change = digest_diff(_settings(args), args.ref)
     except GitError as exc:
