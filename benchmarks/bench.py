@@ -287,28 +287,34 @@ def serve_edit_seconds(project: Path) -> dict[str, float]:
     """Start `mkdocs serve`, edit one record, and time until its page shows the edit."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/studies/synthetic-00007/"
+    log = (project / "serve.log").open("w", encoding="utf-8")  # a pipe could fill and block it
     proc = subprocess.Popen(  # noqa: S603 - our own fixed command
         [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"],
         cwd=project,
         env={**os.environ, **ENV},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
+    path = project / "studies" / "synthetic-00007.yaml"
+    text = path.read_text(encoding="utf-8")
     try:
         start = time.perf_counter()
         fetch_until(url, "Synthetic study number 7 ", proc, 900)
         first = time.perf_counter() - start
-        path = project / "studies" / "synthetic-00007.yaml"
-        text = path.read_text(encoding="utf-8")
         start = time.perf_counter()
         path.write_text(text.replace("Synthetic study number 7 ", "Edited study 7 "), "utf-8")
         fetch_until(url, "Edited study 7 ", proc, 900)
         edit = time.perf_counter() - start
-        path.write_text(text, encoding="utf-8")
     finally:
         os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(60)
+        try:
+            proc.wait(120)
+        except subprocess.TimeoutExpired:  # stopped in the middle of a rebuild
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        log.close()
+        path.write_text(text, encoding="utf-8")  # only once the server no longer watches
     return {"serve_start": first, "serve_edit": edit}
 
 
@@ -363,8 +369,7 @@ def fetch_until(url: str, needle: str, proc: subprocess.Popen[bytes], limit: flo
     deadline = time.perf_counter() + limit
     while time.perf_counter() < deadline:
         if proc.poll() is not None:
-            assert proc.stderr is not None
-            raise SystemExit(f"mkdocs serve stopped: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"mkdocs serve stopped with status {proc.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
                 if needle in response.read().decode("utf-8"):
@@ -557,10 +562,10 @@ def main() -> int:
             runs, pairs = (args.runs, args.pairs) if n < 5000 else (3, 3)
             rows.append(measure(n, runs, pairs, Path(tmp), serve=n == args.serve_at))
             sys.stderr.write(f"measured N={n}: {rows[-1]}\n")
+            if args.json:  # kept after every size, so a late failure loses nothing
+                Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     text = report(rows, args.runs, args.pairs)
     Path(args.out).write_text(text, encoding="utf-8")
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     sys.stdout.write(text)
     return 0
 
