@@ -49,6 +49,17 @@ _INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
 
 def _bad_character(value: str, allowed: str = "\t\n") -> str | None:
     """A description of the first character no record text may hold, or None."""
+    printable = value
+    for char in allowed:
+        printable = printable.replace(char, "")
+    # Fast path: str.isprintable() is false for every character of the categories above and
+    # for noncharacters (unassigned, Cn), so printable text has none of them.
+    if printable.isprintable():
+        return None
+    return _first_bad_character(value, allowed)
+
+
+def _first_bad_character(value: str, allowed: str) -> str | None:
     for char in value:
         if char in allowed:
             continue
