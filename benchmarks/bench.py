@@ -263,7 +263,7 @@ def pagefind_first_search(site: Path, query: str) -> tuple[int, int]:
             )
             page = browser.new_page()
             page.on("requestfinished", lambda r: fetched.add(urllib.parse.urlsplit(r.url).path))
-            page.goto(base + "evidence/", wait_until="networkidle")
+            page.goto(base, wait_until="networkidle")  # the home page: light at any size
             page.locator("pagefind-modal-trigger button").click()
             page.keyboard.type(query)
             page.locator("pagefind-modal pagefind-results a").first.wait_for(timeout=120_000)
@@ -383,7 +383,7 @@ def fetch_until(url: str, needle: str, proc: subprocess.Popen[bytes], limit: flo
 def measure(n: int, runs: int, pairs: int, where: Path, serve: bool) -> dict[str, float]:
     project = make_project(n, where)
     sd, mk = str(BIN / "studydigest"), str(BIN / "mkdocs")
-    out: dict[str, float] = {"n": n}
+    out: dict[str, float] = {"n": n, "runs": runs, "pairs": pairs}
     validate = median_of(runs, [sd, "validate"], project)
     out["validate"], out["validate_mb"] = validate.seconds, validate.peak_mb
     out["validate_pure"] = median_of(
@@ -475,6 +475,12 @@ def targets(rows: list[dict[str, float]]) -> list[Target]:
 
 def report(rows: list[dict[str, float]], runs: int, pairs: int) -> str:
     cpu = platform.processor() or platform.machine()
+
+    def repetitions(name: str) -> str:
+        default = runs if name == "runs" else pairs
+        counts = [f"{r.get(name, default):.0f} at {r['n']:,.0f}" for r in rows]
+        return ", ".join(counts)
+
     lines = [
         "# Benchmarks",
         "",
@@ -484,10 +490,10 @@ def report(rows: list[dict[str, float]], runs: int, pairs: int) -> str:
         f"Machine: {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}, run on {TODAY}. Synthetic studies of realistic "
         "size (four outcomes, three adverse events, a 100-word summary). Validate and render: "
-        f"median of {runs} runs. Builds: {pairs} pairs of a digest build and a bare build "
-        "(MkDocs without the plugin, on the pages `studydigest render` wrote), alternating "
-        "which goes first; the ratio is the median of the pairs' ratios. Memory is the peak "
-        "resident size of the step's process.",
+        f"the median of {repetitions('runs')} runs. Builds: {repetitions('pairs')} pairs of a "
+        "digest build and a bare build (MkDocs without the plugin, on the pages "
+        "`studydigest render` wrote), alternating which goes first; the ratio is the median of "
+        "the pairs' ratios. Memory is the peak resident size of the step's process.",
         "",
         "| Studies | validate (s) | validate, pure-Python YAML (s) | core render (s) "
         "| digest build (s) | bare build (s) | digest / bare | peak memory (MB) "
@@ -506,7 +512,8 @@ def report(rows: list[dict[str, float]], runs: int, pairs: int) -> str:
         "## Search",
         "",
         "What a reader's browser downloads for a first search: with Pagefind (the site's "
-        "search), every file of the search bundle that headless Chromium fetched to open a page "
+        "search), every file of the search bundle that headless Chromium fetched to open the "
+        "home page "
         f"and search once, for the larger of two searches ({' and '.join(map(repr, QUERIES))}); "
         "with Material's built-in search (the same pages built with its `search` plugin "
         "instead), its worker and its single index. Raw sizes; gzip as most hosts serve them.",
@@ -555,15 +562,20 @@ def main() -> int:
     parser.add_argument("--serve-at", type=int, default=1000, help="size for the serve timing")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--json", help="also write the raw figures here")
+    parser.add_argument("--add", help="figures of other sizes from an earlier run's --json")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(x) for x in args.sizes.split(",")):
-            runs, pairs = (args.runs, args.pairs) if n < 5000 else (3, 3)
+            runs, pairs = (
+                (args.runs, args.pairs) if n < 5000 else (min(args.runs, 3), min(args.pairs, 3))
+            )
             rows.append(measure(n, runs, pairs, Path(tmp), serve=n == args.serve_at))
             sys.stderr.write(f"measured N={n}: {rows[-1]}\n")
             if args.json:  # kept after every size, so a late failure loses nothing
                 Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if args.add:
+        rows = sorted(json.loads(Path(args.add).read_text("utf-8")) + rows, key=lambda r: r["n"])
     text = report(rows, args.runs, args.pairs)
     Path(args.out).write_text(text, encoding="utf-8")
     sys.stdout.write(text)

@@ -121,6 +121,8 @@ def project_config(rendered: Path, target: Path) -> None:
     text = re.sub(r"(?m)^  - studydigest-search.*\n", "  - search\n", text)
     text = re.sub(r"(?m)^  - studydigest\n(    .*\n)*", "", text)
     shutil.copytree(rendered, target / "docs")
+    # Detail pages are reached through links, as the plugin marks them (README: render --out).
+    text += "not_in_nav: |\n  /studies/\n  /substances/\n  /mechanisms/\n"
     (target / "mkdocs.yml").write_text(text + "docs_dir: docs\nsite_dir: site\n", "utf-8")
     shutil.copytree(ROOT / "overrides", target / "overrides")
 
