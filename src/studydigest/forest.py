@@ -302,7 +302,6 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
             svgtext.text(room, 14, "Estimate (95% CI)", SMALL, anchor="end", css="sd-strong")
         )
     y = top
-    bands: list[float] = []
     for i, (row, text) in enumerate(zip(group.rows, texts, strict=True)):
         if i:
             out.append(
@@ -324,8 +323,7 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
             y = band + 14
         words += _interval(row, axis, plot_left, plot_w, band)
         out.append("".join(words) + "</g>")
-        bands.append(band)
-    null_x = axis.at(1.0 if axis.ratio else 0.0, plot_left, plot_w)
+    null_x = axis.at(group.null, plot_left, plot_w)
     axis_y = y + 2
     foot, bottom = _axis(group, axis, plot_left, plot_w, axis_y)
     null = (
