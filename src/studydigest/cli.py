@@ -14,6 +14,7 @@ from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
+from .names import spelling_warnings
 from .render import OutputRefused, original_links, write_docs
 from .sanitize import printable
 from .schema import Claim, Doi, check_slug
@@ -93,6 +94,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems.extend(found)
     if corpus is not None and args.max_age_days > 0:
         problems.extend(freshness_warnings(corpus, layout, args.max_age_days))
+    if corpus is not None:
+        problems.extend(
+            w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen
+        )
     _emit(problems, args.format)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "text":
@@ -183,6 +188,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     ids = {p.stem for p in folder.glob("*.yaml")}
     dois = set()
     for path in folder.glob("*.yaml"):  # raw read: an unfinished corpus still counts
+        if path.is_symlink() or not path.is_file():  # never open a pipe or device
+            continue
         try:
             doi = load_file(path, root=folder).data.get("doi")
         except LoadError:
@@ -192,7 +199,7 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     result = import_bibtex(text, args.file, ids, dois)
     _emit(result.problems, "text")
     for line in result.skipped:
-        sys.stdout.write(f"skipped {line}\n")
+        sys.stdout.write(f"skipped {printable(line)}\n")
     for record_id, stub in result.stubs.items():
         target = folder / f"{record_id}.yaml"
         if not args.dry_run:
