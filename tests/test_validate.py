@@ -18,8 +18,9 @@ def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[
 
 
 def test_real_corpus_is_valid() -> None:
+    # Warnings are editorial advice: a valid record that draws one must not turn CI red.
     corpus, problems = validate_project(Layout(ROOT))
-    assert problems == []
+    assert [p for p in problems if p.severity == "error"] == []
     assert corpus is not None
     assert len(corpus.studies) >= 30
     assert len(corpus.claims) >= 10
@@ -45,7 +46,8 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
         (
             {"blinding: double": "blindng: double"},
             "studies/doe-2020.yaml:8:1: design.blinding: required field is missing\n"
-            "studies/doe-2020.yaml:10:3: design.blindng: unknown field",
+            "studies/doe-2020.yaml:10:3: design.blindng: unknown field (did you mean "
+            "'blinding'?)\n",
         ),
         (
             {"n_randomised: 20": "n_randomised: 0"},
