@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: site test serve lint typecheck pytest browser bench clean
+.PHONY: site test serve hooks lint typecheck pytest browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ site: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# Validate changed records before each commit (.pre-commit-config.yaml; no network needed).
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
