@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from .catalog import DOSE_LABELS, Catalog
+from .catalog import DOSE_LABELS, Catalog, Headcount
 from .schema import DESIGN_TYPES
 
 BALANCE_COLOURS = {
@@ -48,7 +48,7 @@ class Cell:
     substance: str
     domain: str
     studies: int
-    participants: int
+    participants: Headcount
     balance: str  # key of BALANCE_COLOURS
     strongest: str  # evidence level code
 
@@ -126,7 +126,8 @@ def evidence_map(catalog: Catalog, dose: str, link_base: str) -> str:
             name = (
                 f"{vocab.substances[sid].name}, {vocab.outcome_domains[domain].name}: "
                 f"{cell.studies} stud{'y' if cell.studies == 1 else 'ies'}, "
-                f"{cell.participants} participants, {BALANCE_LABELS[cell.balance].lower()}, "
+                f"{cell.participants.text('participants')}, "
+                f"{BALANCE_LABELS[cell.balance].lower()}, "
                 f"strongest level {cell.strongest}"
             )
             out.append(
