@@ -14,6 +14,7 @@ from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
+from .names import spelling_warnings
 from .render import OutputRefused, original_links, write_docs
 from .report import summary
 from .sanitize import printable
@@ -89,6 +90,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     corpus, found = validate_project(layout, focus=chosen or ())
     if corpus is not None and args.max_age_days > 0:
         found.extend(freshness_warnings(corpus, layout, args.max_age_days))
+    if corpus is not None:
+        found.extend(w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen)
     if chosen is not None:
         # Report (and count) problems in the named files, plus those in claims/ and
         # vocabulary/, which every record depends on; other study files are not this run's.
@@ -183,6 +186,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     ids = {p.stem for p in folder.glob("*.yaml")}
     dois = set()
     for path in folder.glob("*.yaml"):  # raw read: an unfinished corpus still counts
+        if path.is_symlink() or not path.is_file():  # never open a pipe or device
+            continue
         try:
             doi = load_file(path, root=folder).data.get("doi")
         except LoadError:
@@ -193,7 +198,7 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     result = import_bibtex(text, args.file, ids, dois, vocabulary)
     _emit(result.problems, "text")
     for line in result.skipped:
-        sys.stdout.write(f"skipped {line}\n")
+        sys.stdout.write(f"skipped {printable(line)}\n")
     for record_id, stub in result.stubs.items():
         target = folder / f"{record_id}.yaml"
         if args.dry_run:
