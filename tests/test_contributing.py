@@ -92,6 +92,7 @@ def filled_record(model: Study, stub: dict[str, Any]) -> dict[str, Any]:
         "authors": ["Newcomer A", "Editor B"],
         "year": 2024,
         "journal": "Journal of Contributor Tests",
+        "doi": "10.5555/newcomer.2024",
         "design": {"type": "rct", "blinding": "double", "control": "placebo", "setting": "lab"},
         "population": {
             "condition": model.population.condition,
@@ -181,7 +182,7 @@ def test_contributing_on_a_fresh_clone(clone: tuple[Path, dict[str, str]]) -> No
         ],
         root,
         env,
-        timeout=300,
+        timeout=900,
     )
     assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
     status = run(["git", "status", "--porcelain", "--untracked-files=all"], root, env)

@@ -72,7 +72,8 @@ def test_evidence_table_and_map_say_not_reported(project: Path, pages: dict[str,
 
 def test_study_page_and_csv_never_show_zero(pages: dict[str, str]) -> None:
     assert "| Randomised or enrolled | not reported |" in pages["studies/hale-2021.md"]
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(pages["data/studies.csv"]))}
+    text = pages["data/studies.csv"].removeprefix("\ufeff")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
     # A data file keeps a missing number empty (spreadsheets read it as missing), never 0.
     assert rows["hale-2021"]["n_randomised"] == ""
     assert rows["evans-2019"]["n_randomised"] == "900"
