@@ -4,7 +4,8 @@ touching any other file, and the pre-commit hook works from the clone.
 The clone is of this repository's HEAD plus the uncommitted changes to tracked files (so a
 developer tests what they are about to commit); files never added to git are not in it, as
 they would not be in a contributor's clone. The clone uses the virtual environment running
-these tests (standing in for `make site`), with the clone's own code first on the path.
+these tests and the npm packages `make test` installed (standing in for the set-up), with the
+clone's own code first on the path.
 """
 
 from __future__ import annotations
@@ -71,9 +72,12 @@ def clone(tmp_path: Path) -> tuple[Path, dict[str, str]]:
             ["git", "commit", "--quiet", "--all", "-m", "work in progress"], target, env
         )
         assert committed.returncode == 0, committed.stderr
+    # What `make test` installs once: the Python environment and the npm packages.
     (target / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    if (ROOT / "node_modules").is_dir():
+        (target / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     with (target / ".git" / "info" / "exclude").open("a", encoding="utf-8") as exclude:
-        exclude.write(".venv\n")
+        exclude.write(".venv\nnode_modules\n")
     return target, env
 
 
