@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from . import settings
 from .load import Problem
 from .render import Renderer
-from .report import problem_page
+from .report import problem_page, problem_paths
 from .sanitize import front_matter_problem, inert_front_matter, inert_text, printable, sanitize_html
 from .validate import Layout, validate_project
 
@@ -49,13 +49,6 @@ def _clean_toc(items: Iterable[AnchorLink]) -> None:
     for item in items:
         item.title = inert_text(item.title)
         _clean_toc(item.children)
-
-
-def _nav_paths(nav: Any) -> Iterator[str]:
-    if isinstance(nav, str) and nav.endswith(".md"):
-        yield nav
-    for item in nav.values() if isinstance(nav, dict) else nav if isinstance(nav, list) else []:
-        yield from _nav_paths(item)
 
 
 class DigestPlugin(BasePlugin[DigestConfig]):
@@ -121,9 +114,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         for problem in problems:
             log.info(printable(str(problem)))
         self.problems = problem_page(problems)
-        shown = {"index.md", *_nav_paths(config.nav), *self.generated}
+        shown = problem_paths(config.nav, self.generated)
         config.nav = None  # the generated pages the nav names are missing from this build
-        for path in sorted(shown):
+        for path in shown:
             if files.get_file_from_path(path) is None:
                 page = File.generated(config, path, content=self.problems)
                 page.inclusion = InclusionLevel.NOT_IN_NAV

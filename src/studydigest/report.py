@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from html import escape
+from typing import Any
 
 from .load import Problem
 from .sanitize import printable
@@ -43,3 +45,17 @@ def problem_page(problems: list[Problem]) -> str:
         "valid. `studydigest validate` prints the same list.\n\n"
         f'<ol class="sd-problems">\n{items}\n</ol>\n'
     )
+
+
+def _nav_pages(nav: Any) -> Iterator[str]:
+    if isinstance(nav, str) and nav.endswith(".md"):
+        yield nav
+    for item in nav.values() if isinstance(nav, dict) else nav if isinstance(nav, list) else []:
+        yield from _nav_pages(item)
+
+
+def problem_paths(nav: Any, generated: Iterable[str]) -> list[str]:
+    """Where the problem page is shown: the home page, every page the nav names (MkDocs'
+    ``nav`` setting) and every page the last good build generated, so that a reader's open
+    page and every link in the menu show the problems instead of "not found"."""
+    return sorted({"index.md", *_nav_pages(nav), *generated})
