@@ -417,3 +417,17 @@ def test_yml_is_refused_named_or_not(
     assert path_check.Change("A", "studies/doe-2020.yml").review() == (
         "a file in studies/ that is not a record named like smith-2024.yaml"
     )
+
+
+@pytest.mark.parametrize("registration", ["CRD42019123456", "CRD420251077340"])
+def test_prospero_ids_of_both_lengths_are_accepted(
+    project: Path, capsys: pytest.CaptureFixture[str], registration: str
+) -> None:
+    record = minimal(
+        **{
+            "doi: 10.1000/test.doe-2020": f"doi: 10.1000/test.doe-2020\nregistrations: [{registration}]"
+        }
+    )
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 0, out
