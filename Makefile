@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+BIBTEX := /usr/bin/bibtex
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: site test serve lint typecheck pytest browser bench clean
+.PHONY: site test serve lint typecheck pytest browser tex bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +44,24 @@ browser:
 	fi
 	@test -x $(CHROMIUM) || { echo "ERROR: no $(CHROMIUM); the browser tests cannot run" >&2; exit 1; }
 
+# The BibTeX export is compiled by classic BibTeX + pdflatex (Debian's texlive-latex-base:
+# about 120 MB, under a minute to install). No TeX means a loud failure, never a skip.
+tex:
+	@if [ ! -x $(BIBTEX) ]; then \
+	  echo "Installing Debian's texlive-latex-base for the BibTeX tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    texlive-latex-base >/dev/null; \
+	fi
+	@test -x $(BIBTEX) || { echo "ERROR: no $(BIBTEX); the BibTeX tests cannot run" >&2; exit 1; }
+
+# npm ci installs axe-core (browser tests) and citeproc (the CSL-JSON tests).
 $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(AXE)
 
-pytest: $(STAMP) browser $(AXE)
+pytest: $(STAMP) browser tex $(AXE)
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -5,20 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import bibtexparser
 import feedparser
 import jsonschema
 import pytest
+import yaml
 from bibtexparser.middlewares import SeparateCoAuthors
 
 from studydigest.catalog import Catalog
 from studydigest.charts import evidence_map, timeline
+from studydigest.names import similar_spellings
 from studydigest.render import Renderer
 from studydigest.validate import Corpus, Layout, validate_project
 
-from .conftest import FIXTURE
+from .conftest import FIXTURE, minimal
+
+CLIENTS = Path(__file__).parent / "clients"
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +64,63 @@ def test_csl_json(corpus: Corpus, pages: dict[str, str]) -> None:
     assert [i["id"] for i in items] == list(corpus.studies)
     authors = items[[i["id"] for i in items].index("baker-2021")]["author"]
     assert authors[1]["family"] in {"de Vries", "Vries"}
+    schema = json.loads((CLIENTS / "csl-data.json").read_text("utf-8"))
+    jsonschema.Draft3Validator(schema).validate(items)
+    # Initials are separated ("N. R. P. W."), so styles that abbreviate keep every one.
+    givens = [a["given"] for i in items for a in i["author"] if "given" in a]
+    assert givens and all(g.endswith(".") or " " not in g for g in givens)
+
+
+def test_validate_warns_of_one_person_spelt_two_ways(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from studydigest.cli import main
+
+    (project / "studies/doe-2020.yaml").write_text(
+        minimal(**{"[Doe J]": "[Doe J, Wörtmann Q]"}), "utf-8"
+    )
+    (project / "studies/roe-2021.yaml").write_text(
+        minimal("roe-2021", **{"[Doe J]": "[Roe J, Wortmann Q]"}), "utf-8"
+    )
+    assert main(["--root", str(project), "validate"]) == 0  # a warning, not an error
+    out = capsys.readouterr().out.splitlines()
+    warning = next(line for line in out if "Wortmann" in line)
+    # Located at the name in one file, naming the other file and both spellings.
+    assert warning.startswith("studies/doe-2020.yaml:3:18: warning: authors[1]:")
+    assert "'Wörtmann Q' looks like 'Wortmann Q' in studies/roe-2021.yaml" in warning
+
+
+def test_similar_spellings() -> None:
+    assert similar_spellings(["Kuchař M", "Kuchar M", "Baker-Jones M", "Baker Jones M"]) == [
+        ("Baker Jones M", "Baker-Jones M"),
+        ("Kuchar M", "Kuchař M"),
+    ]
+    assert similar_spellings(["Prochazckova L", "Prochazkova L", "Prochazkova K"]) == [
+        ("Prochazckova L", "Prochazkova L")
+    ]
+    # Different initials, or short names one letter apart, are different people.
+    assert similar_spellings(["Murphy R", "Murphy RJ", "Lee R", "Lea R", "Nutt D", "Nutt DJ"]) == []
+    # Two edits apart (a letter gone at each end) is not a typo.
+    assert similar_spellings(["Eckert A", "Becker A", "Hutten N", "Hutton N"]) == [
+        ("Hutten N", "Hutton N")
+    ]
+
+
+def test_bibtex_keeps_braces_balanced() -> None:
+    from studydigest.bib import bibtex
+    from studydigest.schema import Study
+
+    data = yaml.safe_load(minimal())
+    data["title"] = "Sets {a} and } and \\ and {"
+    library = bibtexparser.parse_string(bibtex([Study.model_validate(data)]))
+    assert library.failed_blocks == [] and len(library.entries) == 1
 
 
 def test_csv_one_row_per_study(corpus: Corpus, pages: dict[str, str]) -> None:
-    rows = list(csv.DictReader(io.StringIO(pages["data/studies.csv"])))
+    text = pages["data/studies.csv"]
+    assert text.startswith("\ufeff")  # a BOM, so spreadsheets read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert {r["authors_complete"] for r in rows} <= {"true", "false"}
     assert [r["id"] for r in rows] == list(corpus.studies)
     baker = next(r for r in rows if r["id"] == "baker-2021")
     assert baker["n_randomised"] == "60" and baker["evidence_level"] == "B"
@@ -72,8 +130,8 @@ def test_studies_json_matches_schema(corpus: Corpus, pages: dict[str, str]) -> N
     schema = json.loads(pages["data/schema.json"])
     records = json.loads(pages["data/studies.json"])
     assert len(records) == len(corpus.studies)
-    for record in records:
-        jsonschema.validate(record, schema)
+    jsonschema.validate(records, schema)
+    assert schema["type"] == "array"
 
 
 def test_feed_is_valid_atom(corpus: Corpus, pages: dict[str, str]) -> None:
@@ -138,7 +196,10 @@ def test_schema_command_matches_published_schema(
     from studydigest.cli import main
 
     assert main(["schema"]) == 0
-    assert capsys.readouterr().out == pages["data/schema.json"]
+    record = json.loads(capsys.readouterr().out)
+    published = json.loads(pages["data/schema.json"])
+    assert published["items"] == {"$ref": "#/$defs/Study"}
+    assert published["$defs"]["Study"]["properties"] == record["properties"]
     assert main(["schema", "--claims"]) == 0
     claim_schema = json.loads(capsys.readouterr().out)
     assert claim_schema["title"] == "Claim record" and "verdict" not in claim_schema["properties"]

@@ -1,4 +1,10 @@
-"""Citations: BibTeX written with bibtexparser, and a formatted reference line."""
+"""Citations: titles and names as reference managers want them, BibTeX written with
+bibtexparser, and a formatted reference line.
+
+Every citation format (BibTeX here; RIS and CSL-JSON in :mod:`studydigest.exports`) takes its
+title from :func:`citation_title` and its names from :func:`studydigest.names.parse_name`, so a
+style prints the same reference whichever file a researcher loaded.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +14,124 @@ from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 
-from .schema import Study, split_name
+from .names import PersonName, parse_name
+from .schema import Study
 
-_BRACES = re.compile(r"[{}\\]")
+_RUNS = re.compile(r"([^\W_]+)")  # words: runs of letters and digits
+_SENTENCE_END = re.compile(r"[:?!]\s*$")
+
+# LaTeX's special characters as text-mode commands. Braces and backslashes get commands too:
+# BibTeX counts braces even after a backslash, so "\{" would unbalance the entry.
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX))
 
 
-def _clean(value: str) -> str:
-    # BibTeX values are brace-delimited; braces or backslashes from a record could unbalance
-    # the entry or smuggle TeX commands, so they are dropped.
-    return _BRACES.sub("", " ".join(value.split()))
+def latex_escape(text: str) -> str:
+    """Text with every character LaTeX treats specially written as a command."""
+    return _LATEX_RE.sub(lambda m: _LATEX[m.group()], re.sub(r"\s+", " ", text))
 
 
-def _bib_author(name: str) -> str:
-    """BibTeX's "Family, G. N." from "Family GN"; "Family, Given" is kept as written."""
-    if "," in name:
-        return name
-    family, initials = split_name(name)
-    if not initials or not initials.isupper():
-        return name
-    return f"{family}, {' '.join(f'{c}.' for c in initials)}"
+def _capitalised(word: str) -> bool:
+    """ "Dose" or "A", but not "LSD", "IIa" or "SPL026"."""
+    return word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def _words(title: str) -> list[tuple[str, bool, bool]]:
+    """(text, is_word, starts_a_sentence) pieces: the first word, and a word after ':' '?' '!'."""
+    pieces = []
+    start = True
+    for i, piece in enumerate(_RUNS.split(title)):
+        is_word = i % 2 == 1
+        pieces.append((piece, is_word, start and is_word))
+        if is_word:
+            start = False
+        elif piece and _SENTENCE_END.search(piece):
+            start = True
+    return pieces
+
+
+def citation_title(title: str) -> str:
+    """The title in sentence case, as Zotero and CSL styles expect titles to be stored.
+
+    A title written in title case ("Trial of Psilocybin versus Escitalopram") is lowered word by
+    word; words with capitals inside ("LSD", "IIa", "SPL026") are kept. A title already in
+    sentence case keeps its capitals (proper nouns). The first word of a subtitle is capitalised.
+    """
+    pieces = _words(title)
+    inner = [p for p, word, first in pieces if word and not first and len(p) > 3 and p.isalpha()]
+    capitalised = sum(1 for p in inner if _capitalised(p))
+    title_case = capitalised > len(inner) - capitalised
+    out = []
+    for piece, word, first in pieces:
+        if word and first and piece.islower():
+            piece = piece[0].upper() + piece[1:]
+        elif word and not first and title_case and _capitalised(piece):
+            piece = piece.lower()
+        out.append(piece)
+    return "".join(out)
+
+
+def bibtex_title(title: str) -> str:
+    """Escaped, with braces round every word whose capitals a style must not lower-case.
+
+    Classic BibTeX styles and Pandoc lower-case titles except braced text; only a sentence's
+    first word, written with a single leading capital, is left for them to keep.
+    """
+    out = []
+    for piece, word, first in _words(citation_title(title)):
+        if not word:
+            out.append(latex_escape(piece))
+        elif any(c.isupper() for c in piece) and not (first and _capitalised(piece)):
+            out.append("{" + piece + "}")
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def _bib_name(person: PersonName) -> str:
+    given = f", {latex_escape(person.given)}" if person.given else ""
+    return latex_escape(person.surname) + given
 
 
 def citation_key(study: Study) -> str:
     return study.id
 
 
+def _verbatim(value: str) -> str:
+    # DOIs and URLs are read verbatim (url/doi packages, biblatex); only brace-balance matters.
+    return re.sub(r"[{}\\\s]", "", value)
+
+
 def to_entry(study: Study) -> Entry:
     kind = "article" if study.publication_type == "journal-article" else "misc"
+    people = [parse_name(a) for a in study.authors]
+    authors = " and ".join(_bib_name(p) for p in people)
     fields = [
-        (
-            "author",
-            " and ".join(_bib_author(a) for a in study.authors)
-            + ("" if study.authors_complete else " and others"),
-        ),
-        ("title", study.title),
-        ("journal", study.journal),
+        ("author", authors + ("" if study.authors_complete else " and others")),
+        ("title", bibtex_title(study.title)),
+        ("journal", latex_escape(study.journal) if study.journal else None),
         ("year", str(study.year)),
-        ("volume", study.volume),
-        ("number", study.issue),
-        ("pages", study.pages.replace("–", "--") if study.pages else None),
-        ("doi", study.doi),
-        ("pmid", study.pmid),
-        ("url", study.url),
+        ("volume", latex_escape(study.volume) if study.volume else None),
+        ("number", latex_escape(study.issue) if study.issue else None),
+        ("pages", latex_escape(study.pages).replace("–", "--") if study.pages else None),
+        ("doi", _verbatim(study.doi) if study.doi else None),
+        ("pmid", _verbatim(study.pmid) if study.pmid else None),
+        ("url", _verbatim(study.url) if study.url else None),
+        # biblatex and Pandoc read "de Wit" as a dropping particle ("Wit, H. de") unless told.
+        ("options", "useprefix=true" if any(p.particle for p in people) else None),
     ]
-    return Entry(kind, citation_key(study), [Field(k, _clean(v)) for k, v in fields if v])
+    return Entry(kind, citation_key(study), [Field(k, v) for k, v in fields if v])
 
 
 def bibtex(studies: list[Study]) -> str:

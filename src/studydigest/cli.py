@@ -14,6 +14,7 @@ from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
+from .names import spelling_warnings
 from .render import OutputRefused, original_links, write_docs
 from .sanitize import printable
 from .schema import Claim, Doi, check_slug
@@ -93,6 +94,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems.extend(found)
     if corpus is not None and args.max_age_days > 0:
         problems.extend(freshness_warnings(corpus, layout, args.max_age_days))
+    if corpus is not None:
+        problems.extend(
+            w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen
+        )
     _emit(problems, args.format)
     errors = [p for p in problems if p.severity == "error"]
     if args.format == "text":

@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from pydantic import BaseModel
+import rispy
+from pydantic import BaseModel, TypeAdapter
 
+from .bib import citation_title
 from .grading import ClaimVerdict, grade
 from .markup import doi_url
-from .schema import Study, split_name
+from .names import PersonName, parse_name
+from .schema import Study
 
 EXPORT_FILES = {
     "data/studies.json": "every validated record, as JSON",
@@ -28,7 +31,7 @@ EXPORT_FILES = {
     "data/references.bib": "BibTeX for all studies (one file per study under data/bib/)",
     "data/references.ris": "RIS for reference managers",
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
-    "data/schema.json": "the JSON Schema of a study record",
+    "data/schema.json": "the JSON Schema of data/studies.json (an array of study records)",
     "data/claims.json": "every claim part's direction, certainty and the reason for each "
     "step down in certainty",
     "feed.xml": "Atom feed of added and re-reviewed studies",
@@ -48,54 +51,79 @@ def studies_json(studies: list[Study]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
+def _truncation_note(study: Study) -> str:
+    return f"Author list incomplete: only the first {len(study.authors)} authors are listed."
+
+
+def _ris_name(person: PersonName) -> str:
+    return f"{person.surname}, {person.given}" if person.given else person.surname
+
+
+class _RisWriter(rispy.RisWriter):  # type: ignore[misc]
+    def set_header(self, count: int) -> str:
+        return ""  # rispy numbers records ("1.") by default; RIS readers do not expect it
+
+
 def ris(studies: list[Study]) -> str:
-    lines: list[str] = []
+    """RIS, written with rispy. A truncated author list ends in the author "others", which
+    Pandoc reads as "et al." (as BibTeX's "and others"), and says so in a note (N1)."""
+    entries = []
     for study in studies:
-        kind = "JOUR" if study.publication_type == "journal-article" else "GEN"
-        lines.append(f"TY  - {kind}")
-        lines += [f"AU  - {', '.join(p for p in split_name(a) if p)}" for a in study.authors]
-        lines.append(f"TI  - {study.title}")
-        if study.journal:
-            lines.append(f"T2  - {study.journal}")
-        lines.append(f"PY  - {study.year}")
-        for tag, value in (("VL", study.volume), ("IS", study.issue)):
-            if value:
-                lines.append(f"{tag}  - {value}")
         first, last = _pages(study)
-        if first:
-            lines.append(f"SP  - {first}")
-        if last:
-            lines.append(f"EP  - {last}")
-        if study.doi:
-            lines.append(f"DO  - {study.doi}")
-        lines.append(f"UR  - {doi_url(study.doi) if study.doi else study.url}")
-        lines.append(f"ID  - {study.id}")
-        lines.append("ER  - ")
-        lines.append("")
-    return "\n".join(lines)
+        authors = [_ris_name(parse_name(a)) for a in study.authors]
+        entry: dict[str, object] = {
+            "type_of_reference": "JOUR" if study.publication_type == "journal-article" else "GEN",
+            "authors": authors if study.authors_complete else [*authors, "others"],
+            "title": citation_title(study.title),
+            "secondary_title": study.journal,
+            "year": str(study.year),
+            "volume": study.volume,
+            "number": study.issue,
+            "start_page": first,
+            "end_page": last,
+            "doi": study.doi,
+            "urls": [doi_url(study.doi) if study.doi else study.url],
+            "notes": None if study.authors_complete else [_truncation_note(study)],
+            "id": study.id,
+        }
+        entries.append({k: v for k, v in entry.items() if v})
+    return str(rispy.dumps(entries, implementation=_RisWriter))
+
+
+def _csl_name(person: PersonName) -> dict[str, str]:
+    name = {"family": person.family, "given": person.given}
+    if person.particle:
+        name["non-dropping-particle"] = person.particle
+    return {k: v for k, v in name.items() if v}
 
 
 def csl_json(studies: list[Study]) -> str:
+    """CSL-JSON. A truncated author list ends in ``{"literal": "others"}``, Pandoc's own
+    spelling of BibTeX's "and others", which its citeproc prints as "et al."; a note says so
+    for processors that print it as a name."""
     items = []
     for study in studies:
+        authors: list[dict[str, str]] = [_csl_name(parse_name(a)) for a in study.authors]
+        if not study.authors_complete:
+            authors.append({"literal": "others"})
         item: dict[str, object] = {
             "id": study.id,
             "type": "article-journal" if study.publication_type == "journal-article" else "article",
-            "title": study.title,
-            "author": [
-                dict(zip(("family", "given"), split_name(a), strict=True)) for a in study.authors
-            ],
+            "title": citation_title(study.title),
+            "author": authors,
             "issued": {"date-parts": [[study.year]]},
         }
+        first, last = _pages(study)
         optional = {
             "container-title": study.journal,
             "volume": study.volume,
             "issue": study.issue,
-            "page": study.pages,
+            "page": f"{first}-{last}" if last else first,
             "DOI": study.doi,
             "PMID": study.pmid,
             "PMCID": study.pmcid,
             "URL": study.url,
+            "note": None if study.authors_complete else _truncation_note(study),
         }
         item.update({k: v for k, v in optional.items() if v})
         items.append(item)
@@ -106,6 +134,7 @@ CSV_COLUMNS = [
     "id",
     "title",
     "authors",
+    "authors_complete",
     "year",
     "journal",
     "volume",
@@ -140,7 +169,10 @@ def _cell(value: object) -> str:
 
 
 def studies_csv(studies: list[Study]) -> str:
+    """One row per study. Starts with a UTF-8 byte-order mark: without one, spreadsheet
+    programs opening the file directly read it in a legacy encoding and garble "ř" or "µ"."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for s in studies:
@@ -148,6 +180,7 @@ def studies_csv(studies: list[Study]) -> str:
             s.id,
             s.title,
             "; ".join(s.authors),
+            "true" if s.authors_complete else "false",
             s.year,
             s.journal,
             s.volume,
@@ -178,13 +211,19 @@ def studies_csv(studies: list[Study]) -> str:
 
 
 def schema_json(model: type[BaseModel] = Study, title: str = "Study record") -> str:
-    """The JSON Schema of a record model (``studydigest schema`` and data/schema.json)."""
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **model.model_json_schema(),
-        "title": title,
-    }
-    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+    """The JSON Schema of one record (``studydigest schema``, for editors of YAML records)."""
+    return _schema_text({**model.model_json_schema(), "title": title})
+
+
+def studies_schema_json() -> str:
+    """The JSON Schema of data/studies.json: an array of study records."""
+    schema = TypeAdapter(list[Study]).json_schema()
+    return _schema_text({**schema, "title": "Study records", "description": studies_json.__doc__})
+
+
+def _schema_text(schema: dict[str, object]) -> str:
+    full = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    return json.dumps(full, indent=2, sort_keys=True) + "\n"
 
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -212,7 +212,7 @@ class Renderer:
         out["data/references.ris"] = exports.ris(studies)
         out["data/references.csl.json"] = exports.csl_json(studies)
         out["data/studies.csv"] = exports.studies_csv(studies)
-        out["data/schema.json"] = exports.schema_json()
+        out["data/schema.json"] = exports.studies_schema_json()
         out["data/claims.json"] = exports.claims_json(self.catalog.verdicts.values())
         out["feed.xml"] = exports.atom_feed(
             studies,
