@@ -28,6 +28,14 @@ from .schema import DESIGN_TYPES, DOSE_CLASSES, FINDINGS, AdverseEvent, ClaimPar
 from .validate import Corpus
 
 DOSE_LABELS = labels.DOSE_CLASS  # kept under this name for the charts
+# The evidence table's filters, by the name of the record field each one filters on.
+FACETS = {
+    "substance": "Substance",
+    "dose": "Dose class",
+    "design": "Design",
+    "condition": "Population",
+    "domain": "Outcome domain",
+}
 # Designs whose people answered questions rather than took part in a study of a dose: their
 # numbers are respondents and are never added to participants.
 RESPONDENT_DESIGNS = frozenset({"cross-sectional-survey"})
@@ -76,7 +84,7 @@ class DesignCount:
     def text(self) -> str:
         """ "Randomised controlled trial: 2 studies, 180 participants"."""
         noun = "respondents" if self.design in RESPONDENT_DESIGNS else "participants"
-        count = f"{self.studies} stud{'y' if self.studies == 1 else 'ies'}"
+        count = _studies(self.studies)
         if self.unreported == self.studies:
             people = f"{noun} not reported"
         else:
@@ -98,9 +106,13 @@ class FindingsRow:
     studies: list[Study]  # strongest evidence first
 
     @property
-    def counted(self) -> set[str]:
-        """Ids of the studies whose randomised results decide the direction."""
-        return {f.study.id for f in self.verdict.findings if f.counted}
+    def evidence(self) -> str:
+        """Studies and people by design; retracted studies are named apart, uncounted."""
+        parts = [d.text for d in self.designs]
+        retracted = sum(s.retracted for s in self.studies)
+        if retracted:
+            parts.append(f"retracted, not counted: {_studies(retracted)}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -227,7 +239,7 @@ class Catalog:
                 FindingsRow(
                     dose_class=dose,
                     domain=domain,
-                    designs=design_counts(studies),
+                    designs=design_counts([s for s in studies if not s.retracted]),
                     verdict=judge_part(part, self.studies, vocab.outcome_domains),
                     studies=studies,
                 )
@@ -340,3 +352,7 @@ def design_counts(studies: list[Study]) -> list[DesignCount]:
 def _words(text: str) -> list[str]:
     """Lower-case word stems, enough to tell whether one phrase repeats another."""
     return [w[:6] for w in re.findall(r"[a-z]+", text.lower())]
+
+
+def _studies(count: int) -> str:
+    return f"{count} stud{'y' if count == 1 else 'ies'}"

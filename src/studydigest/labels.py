@@ -7,6 +7,8 @@ check that every value the schema allows has its words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from .schema import Study, split_name
 
 DESIGN = {
@@ -175,7 +177,7 @@ ALL = {
 }
 
 
-def words(table: dict[str, str], values: list[str] | tuple[str, ...], sep: str = ", ") -> str:
+def words(values: Iterable[str], table: Mapping[str, str], sep: str = ", ") -> str:
     """Several controlled values as words: ``["micro", "full"]`` → "Microdose, Full dose"."""
     return sep.join(table[v] for v in values)
 
