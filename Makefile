@@ -4,24 +4,35 @@ export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Exact, hash-checked versions of every dependency (tests, site build and deploy alike).
+LOCK := requirements.lock
 
 CHROMIUM := /usr/bin/chromium
 BIBTEX := /usr/bin/bibtex
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: site test serve lint typecheck pytest browser tex bench clean
+.PHONY: site test serve lint typecheck pytest browser tex bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# Re-pin after changing dependencies in pyproject.toml (needs uv: python3 -m pip install uv).
+lock:
+	printf 'hatchling>=1.25\neditables>=0.5\n' | uv pip compile pyproject.toml - --extra test \
+	  --generate-hashes --universal --python-version 3.11 --custom-compile-command "make lock" \
+	  -o $(LOCK)
+
+# The site is built beside site/ and swapped in only when complete: a failed or interrupted
+# build leaves the previous site (or none), never a half-written one.
 site: $(STAMP)
 	$(BIN)/studydigest validate
 	$(BIN)/studydigest schema --out schema.json
-	rm -rf site
-	$(BIN)/mkdocs build --strict
+	rm -rf site.tmp
+	$(BIN)/mkdocs build --strict --site-dir site.tmp
+	rm -rf site && mv site.tmp site
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -67,7 +78,7 @@ pytest: $(STAMP) browser tex $(AXE)
 test: lint typecheck pytest
 
 clean:
-	rm -rf site schema.json $(VENV) node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site site.tmp schema.json $(VENV) node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

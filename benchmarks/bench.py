@@ -121,7 +121,8 @@ def make_project(n: int, where: Path) -> Path:
     for i in range(n):
         (studies / f"synthetic-{i:05d}.yaml").write_text(record(i), encoding="utf-8")
     plain = (project / "mkdocs.yml").read_text(encoding="utf-8").replace("  - studydigest\n", "")
-    (project / "bare.yml").write_text(plain + "docs_dir: rendered\n", encoding="utf-8")
+    plain += "docs_dir: rendered\nnot_in_nav: |\n  /studies/\n  /substances/\n  /mechanisms/\n"
+    (project / "bare.yml").write_text(plain, encoding="utf-8")
     return project
 
 

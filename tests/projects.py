@@ -1,10 +1,11 @@
-"""Small self-contained projects built in tmp_path: every record kind with every text field set.
+"""The fixture project, taken apart into records whose text fields a test can replace.
 
 Nothing here reads the live records in studies/, claims/ or vocabulary/.
 """
 
 from __future__ import annotations
 
+import shutil
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,78 +16,38 @@ from pydantic import BaseModel
 
 from studydigest import schema
 
-from .conftest import ROOT, minimal
+from .conftest import FIXTURE, make_project
 
-StudyPath = tuple[str | int, ...]
+KINDS = ("studies", "claims", "vocabulary")
 
-# One study with every optional text field filled in.
-STUDY_EXTRA = {
-    "bibliographic_note": "A note.",
-    "design": {"comparator": "A comparator.", "description": "A design."},
-    "adverse_events": [{"event": "Headache", "summary": "Mild."}],
-    "limitations": ["A limitation."],
-    "funding": "A funder.",
-    "conflicts_of_interest": "None declared.",
-    "discrepancies": [{"article": "art", "says": "It says.", "record": "It did."}],
-    "outcomes": [{"effect": {"metric": "Cohen d", "estimate": 0.1}}],
-    "mechanisms": ["m1"],
-}
 
-VOCABULARY: dict[str, dict[str, Any]] = {
-    "substances": {
-        "lsd": {
-            "name": "LSD",
-            "aliases": ["acid"],
-            "kind": "A kind.",
-            "summary": "A summary.",
-            "pharmacology": "A pharmacology.",
-            "microdose": "A microdose.",
-            "legal_status": "A status.",
-            "risks": ["A risk."],
-            "interactions": ["An interaction."],
-            "mechanisms": ["m1"],
-            "sources": [{"url": "https://example.org/s", "supports": "It."}],
-        }
+# Optional text fields the fixture corpus leaves out, added so that every field is exercised.
+EXTRA: dict[str, dict[str, Any]] = {
+    "studies/able-2020.yaml": {
+        "bibliographic_note": "A note.",
+        "design": {"comparator": "A comparator.", "description": "A design."},
+        "limitations": ["A limitation."],
+        "funding": "A funder.",
+        "conflicts_of_interest": "None declared.",
+        "discrepancies": [{"article": "hype-article", "says": "It says.", "record": "It did."}],
     },
-    "mechanisms": {
-        "m1": {
-            "name": "A mechanism",
-            "hypothesis": "A hypothesis.",
-            "evidence_kinds": ["preclinical"],
-            "evidence": "Some evidence.",
-            "substances": ["lsd"],
-        }
+    "studies/jones-2023.yaml": {
+        "pooled": [
+            {
+                "effect": {
+                    "type": "mean-difference",
+                    "scale": "A scale",
+                    "metric": "A metric",
+                    "estimate": 1.0,
+                    "favours_intervention": "higher",
+                }
+            }
+        ]
     },
-    "outcome-domains": {"mood": {"name": "Mood", "description": "A domain."}},
-    "conditions": {"healthy": {"name": "Healthy", "description": "A condition."}},
-    "articles": {
-        "art": {"title": "An article", "byline": "A byline", "description": "A text.", "file": "a"}
+    "vocabulary/substances.yaml": {
+        "lsd": {"sources": [{"url": "https://example.org/s", "supports": "It."}]}
     },
 }
-
-CLAIM = {
-    "id": "c1",
-    "claim": "A claim.",
-    "articles": ["art"],
-    "domains": ["mood"],
-    "substances": ["lsd"],
-    "dose_classes": ["micro"],
-    "studies": ["doe-2020"],
-    "note": "A note.",
-}
-
-MKDOCS_NAV = """
-nav:
-  - Home: index.md
-  - Evidence: evidence.md
-  - Claims: claims.md
-  - Substances: substances/index.md
-  - Mechanisms: mechanisms/index.md
-  - Risks: risks.md
-  - Methodology: methodology.md
-  - Data: data.md
-  - about.md
-"""
 
 
 def _merge(base: Any, extra: Any) -> Any:
@@ -97,44 +58,30 @@ def _merge(base: Any, extra: Any) -> Any:
     return extra
 
 
-def study_data() -> dict[str, Any]:
-    data = yaml.safe_load(minimal())
-    return dict(_merge(data, STUDY_EXTRA))
-
-
-def records() -> dict[str, dict[str, Any]]:
-    """Every record file of the project, by its path: study, claim and vocabulary."""
-    files = {"studies/doe-2020.yaml": study_data(), "claims/c1.yaml": dict(CLAIM)}
-    files.update({f"vocabulary/{k}.yaml": v for k, v in VOCABULARY.items()})
-    return files
+def records() -> dict[str, Any]:
+    """Every record file of the fixture corpus, parsed, by its path (``studies/able-2020.yaml``)."""
+    files = {
+        path.relative_to(FIXTURE).as_posix(): yaml.safe_load(path.read_text(encoding="utf-8"))
+        for kind in KINDS
+        for path in sorted((FIXTURE / kind).glob("*.yaml"))
+    }
+    return {rel: _merge(data, EXTRA[rel]) if rel in EXTRA else data for rel, data in files.items()}
 
 
 def write_project(
-    root: Path, files: dict[str, dict[str, Any]] | None = None, about: str | None = None
+    root: Path, files: dict[str, Any] | None = None, about: str | None = None
 ) -> Path:
-    """A buildable project: records, docs/about.md, assets and a mkdocs.yml like the real one."""
-    for rel, data in (records() if files is None else files).items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-    docs = root / "docs"
-    (docs / "assets").mkdir(parents=True, exist_ok=True)
-    for sub in ("stylesheets", "javascripts"):
-        src = ROOT / "docs" / "assets" / sub
-        if src.is_dir():
-            for item in src.iterdir():
-                (docs / "assets" / sub).mkdir(exist_ok=True)
-                (docs / "assets" / sub / item.name).write_bytes(item.read_bytes())
-    (docs / "about.md").write_text(about or "# About\n\nPlain words.\n", "utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = config[: config.index("\nnav:")] + MKDOCS_NAV
-    (root / "mkdocs.yml").write_text(config, "utf-8")
-    overrides = ROOT / "overrides"
-    for item in overrides.rglob("*"):
-        if item.is_file():
-            target = root / "overrides" / item.relative_to(overrides)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(item.read_bytes())
+    """The fixture project, with ``files`` in place of its records and ``about`` as about.md."""
+    make_project(root)
+    if files is not None:
+        for kind in KINDS:
+            shutil.rmtree(root / kind)
+            (root / kind).mkdir()
+        for rel, data in files.items():
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+            (root / rel).write_text(text, encoding="utf-8")
+    if about is not None:
+        (root / "docs" / "about.md").write_text(about, encoding="utf-8")
     return root
 
 
@@ -171,13 +118,14 @@ def text_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tu
     return paths
 
 
-MODELS: dict[str, tuple[type[BaseModel], bool]] = {
-    "studies/doe-2020.yaml": (schema.Study, False),
-    "claims/c1.yaml": (schema.Claim, False),
-    **{
-        f"vocabulary/{kind}.yaml": (model, True) for kind, model in schema.VOCABULARY_MODELS.items()
-    },
-}
+def model_of(rel: str) -> tuple[type[BaseModel], bool]:
+    """The model of a record file, and whether the file is a mapping of id to entry."""
+    kind, _, name = rel.partition("/")
+    if kind == "studies":
+        return schema.Study, False
+    if kind == "claims":
+        return schema.Claim, False
+    return schema.VOCABULARY_MODELS[name.removesuffix(".yaml")], True
 
 
 def leaves(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[Any, str | int]]:
@@ -195,12 +143,15 @@ def leaves(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[Any, str | int
             yield data, key
 
 
-def text_slots(files: dict[str, dict[str, Any]]) -> Iterator[tuple[str, tuple[str, ...], Any, Any]]:
+def entries(rel: str, data: Any) -> list[Any]:
+    return list(data.values()) if model_of(rel)[1] else [data]
+
+
+def text_slots(files: dict[str, Any]) -> Iterator[tuple[str, tuple[str, ...], Any, Any]]:
     """(file, field path, container, key) for every free-text value in ``files``."""
-    for rel, (model, keyed) in MODELS.items():
-        data = files[rel]
-        entries = list(data.values()) if keyed else [data]
-        for entry in entries:
+    for rel, data in files.items():
+        model, _ = model_of(rel)
+        for entry in entries(rel, data):
             for path in text_fields(model):
                 for container, key in leaves(entry, path):
                     yield rel, path, container, key

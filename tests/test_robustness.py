@@ -73,7 +73,7 @@ def test_render_replaces_its_own_output(project: Path, tmp_path: Path) -> None:
     (out / "stale.md").write_text("old", encoding="utf-8")
     assert run(project, "render", "--out", str(out)) == 0
     assert not (out / "stale.md").exists()
-    assert (out / "studies" / "doe-2020.md").is_file() and (out / "about.md").is_file()
+    assert (out / "studies" / "able-2020.md").is_file() and (out / "about.md").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "project"]
 
 
@@ -128,11 +128,12 @@ def test_s9_near_miss_names_are_reported(project: Path, name: str) -> None:
     assert any(line.startswith(f"studies/{name}: not read") for line in found), found
 
 
-def test_s9_missing_claims_folder_is_reported(project: Path) -> None:
-    for path in (project / "claims").iterdir():
+@pytest.mark.parametrize("folder", ["claims", "studies"])
+def test_s9_missing_record_folder_is_reported(project: Path, folder: str) -> None:
+    for path in (project / folder).iterdir():
         path.unlink()
-    (project / "claims").rmdir()
-    assert "claims: the claims folder is missing" in problems_of(project)
+    (project / folder).rmdir()
+    assert f"{folder}: the {folder} folder is missing" in problems_of(project)
 
 
 def test_s9_fifo_is_reported_without_hanging(project: Path) -> None:
@@ -149,7 +150,7 @@ def test_s9_fifo_is_reported_without_hanging(project: Path) -> None:
 
 def test_s9_sub_folders_and_links_are_reported(project: Path) -> None:
     (project / "studies" / "more").mkdir()
-    (project / "studies" / "link.yaml").symlink_to(project / "studies" / "doe-2020.yaml")
+    (project / "studies" / "link.yaml").symlink_to(project / "studies" / "able-2020.yaml")
     found = problems_of(project)
     assert any(line.startswith("studies/more: sub-folders are not read") for line in found)
     assert any(line.startswith("studies/link.yaml: symbolic links") for line in found)
@@ -219,13 +220,13 @@ def test_every_internal_link_resolves_in_both_url_styles(
     evidence = site / ("evidence/index.html" if directory else "evidence.html")
     html = evidence.read_text(encoding="utf-8")
     hrefs = re.findall(r'href="([^"#:]+)"', html)
-    study_links = [h for h in hrefs if "doe-2020" in h]
+    study_links = [h for h in hrefs if "able-2020" in h]
     assert study_links
     for href in study_links:
         target = (evidence.parent / href).resolve()
         assert target.is_file() or (target / "index.html").is_file(), href
     feed = (site / "feed.xml").read_text(encoding="utf-8")
-    page = "studies/doe-2020/" if directory else "studies/doe-2020.html"
+    page = "studies/able-2020/" if directory else "studies/able-2020.html"
     assert f'href="https://microdosing-digest.example.org/{page}"' in feed
 
 
@@ -244,7 +245,7 @@ def test_cli_and_plugin_read_the_same_folders(project: Path) -> None:
     assert plugin.layout == read(project).layout
     assert plugin.layout is not None and plugin.layout.studies == "records"
     assert run(project, "validate") == 0
-    (project / "records" / "doe-2020.yaml").write_text("id: [", encoding="utf-8")
+    (project / "records" / "able-2020.yaml").write_text("id: [", encoding="utf-8")
     assert run(project, "validate") == 1
 
 
@@ -265,7 +266,7 @@ def test_detail_pages_are_not_in_nav_and_a_real_omission_warns(
         build(config)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any("orphan.md" in r.getMessage() for r in warnings)
-    assert not any("doe-2020" in r.getMessage() for r in warnings)
+    assert not any("able-2020" in r.getMessage() for r in warnings)
 
 
 def test_build_leaves_the_environment_alone_and_dates_come_from_records(
@@ -277,5 +278,15 @@ def test_build_leaves_the_environment_alone_and_dates_come_from_records(
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
     assert dict(os.environ) == before
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    assert "<lastmod>2024-01-02</lastmod>" in sitemap
-    assert set(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == {"2024-01-02"}
+    dates = dict(re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap))
+    corpus, _ = validate_project(read(project).layout)
+    assert corpus is not None
+    reviewed = {s.review.last_reviewed.isoformat() for s in corpus.studies.values()}
+    for study in corpus.studies.values():
+        url = f"https://microdosing-digest.example.org/studies/{study.id}/"
+        assert dates[url] == study.review.last_reviewed.isoformat()
+    assert set(dates.values()) <= reviewed | {
+        s.last_reviewed.isoformat()
+        for s in corpus.vocabulary.substances.values()
+        if s.last_reviewed is not None
+    }

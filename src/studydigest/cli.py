@@ -188,6 +188,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     ids = {p.stem for p in folder.glob("*.yaml")}
     dois = set()
     for path in folder.glob("*.yaml"):  # raw read: an unfinished corpus still counts
+        if path.is_symlink() or not path.is_file():  # never open a pipe or device
+            continue
         try:
             doi = load_file(path, root=folder).data.get("doi")
         except LoadError:
@@ -197,7 +199,7 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     result = import_bibtex(text, args.file, ids, dois)
     _emit(result.problems, "text")
     for line in result.skipped:
-        sys.stdout.write(f"skipped {line}\n")
+        sys.stdout.write(f"skipped {printable(line)}\n")
     for record_id, stub in result.stubs.items():
         target = folder / f"{record_id}.yaml"
         if not args.dry_run:

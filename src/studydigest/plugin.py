@@ -108,8 +108,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     ) -> str | None:
         # The theme prints titles, descriptions and the table of contents without escaping.
         page.title = inert_text(page.title or "")
-        if not page.is_homepage:
-            page.meta["title"] = page.title
+        if not page.is_homepage:  # so the theme prints this escaped title, not its own
+            page.meta.setdefault("title", page.title)
         _clean_toc(page.toc)
         return sanitize_html(html) if self.config.sanitize else html
 
