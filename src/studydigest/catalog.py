@@ -106,13 +106,19 @@ class FindingsRow:
     studies: list[Study]  # strongest evidence first
 
     @property
-    def evidence(self) -> str:
+    def evidence(self) -> list[str]:
         """Studies and people by design; retracted studies are named apart, uncounted."""
-        parts = [d.text for d in self.designs]
+        lines = [d.text for d in self.designs]
         retracted = sum(s.retracted for s in self.studies)
         if retracted:
-            parts.append(f"retracted, not counted: {_studies(retracted)}")
-        return "; ".join(parts)
+            lines.append(f"Retracted, not counted: {_studies(retracted)}")
+        return lines
+
+    @property
+    def downgraded_for(self) -> str:
+        """The reasons the certainty went down, in a few words ("" when it did not)."""
+        reasons = dict.fromkeys(s.downgrade.domain.lower() for s in self.verdict.steps)
+        return "Down for " + ", ".join(reasons) + "." if reasons else ""
 
 
 @dataclass(frozen=True)

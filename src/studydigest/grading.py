@@ -92,7 +92,9 @@ def grade(study: Study) -> Grade:
     facts = [
         labels.DESIGN[design.type],
         labels.BLINDING[design.blinding].lower(),
-        f"control: {labels.CONTROL[design.control].lower()}",
+        f"control: {labels.CONTROL[design.control].lower()}"
+        if design.control != "none"
+        else "no control",
         f"n = {n}" if n else "n not verified",
     ]
     if design.type == "preclinical":
