@@ -11,13 +11,16 @@ CHROMIUM := /usr/bin/chromium
 BIBTEX := /usr/bin/bibtex
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: site test serve lint typecheck pytest browser tex bench clean lock
+.PHONY: install site test serve lint typecheck pytest browser tex bench clean lock
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The one install: every workflow step and make target uses this .venv.
+install: $(STAMP)
 
 # Re-pin after changing dependencies in pyproject.toml (needs uv: python3 -m pip install uv).
 lock:
@@ -38,8 +41,8 @@ serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks .github/scripts
+	$(BIN)/ruff format --check src tests benchmarks .github/scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -20,6 +20,12 @@ def make_project(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(autouse=True)
+def _placeholder_site_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mkdocs.yml reads SITE_URL (set by the deploy workflow); tests see the placeholder."""
+    monkeypatch.delenv("SITE_URL", raising=False)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the fixture project to change or break."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import markdown
 import pytest
-import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from studydigest.markup import md_escape, paragraphs
 
@@ -35,7 +35,7 @@ EXTRA = {
 
 
 def site_extensions() -> tuple[list[str], dict[str, Any]]:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))  # MkDocs' tags too
     names, configs = [], {}
     for item in config["markdown_extensions"]:
         name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)

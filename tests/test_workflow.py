@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,16 +18,18 @@ from mkdocs.config import load_config
 
 from studydigest.cli import main
 from studydigest.freshness import freshness_warnings
+from studydigest.settings import read as read_settings
 from studydigest.validate import Layout, validate_project
 
-from .conftest import ROOT, minimal
+from .conftest import FIXTURE, ROOT, minimal
+from .gitrepo import GIT_ENV, commit_all, copy_corpus, git, init
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 def test_there_are_workflows() -> None:
     names = {p.name for p in WORKFLOWS}
-    assert {"pull-request.yml", "deploy.yml", "link-check.yml"} <= names
+    assert {"pull-request.yml", "paths.yml", "deploy.yml", "link-check.yml"} <= names
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -46,6 +53,262 @@ def test_deploy_job_has_only_pages_permissions() -> None:
     flow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
     assert flow["permissions"] == {"contents": "read"}
     assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+# --- what each workflow runs -----------------------------------------------------------
+
+
+def flow(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+    return data
+
+
+def triggers(name: str) -> dict[str, Any]:
+    data = flow(name)
+    found: dict[str, Any] = data.get(True) or data["on"]  # PyYAML reads the key `on` as True
+    return found
+
+
+def steps(name: str, job: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = flow(name)["jobs"][job]["steps"]
+    return found
+
+
+def step(name: str, job: str, words: str) -> dict[str, Any]:
+    """The one step of a job whose name or command contains ``words``."""
+    matches = [s for s in steps(name, job) if words in s.get("name", "") + s.get("run", "")]
+    assert len(matches) == 1, (words, matches)
+    return matches[0]
+
+
+def index(name: str, job: str, words: str) -> int:
+    return steps(name, job).index(step(name, job, words))
+
+
+def run_step(
+    found: dict[str, Any], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run a step's shell commands as the runner does (bash -e), with its env values given."""
+    assert set(found.get("env", {})) <= set(env), found.get("env")
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", found["run"]],
+        cwd=cwd,
+        env={**GIT_ENV, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_one_install_per_job_the_makefiles(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert "pip install" not in text
+    for job in yaml.safe_load(text)["jobs"].values():
+        runs = [s.get("run", "") for s in job.get("steps", [])]
+        assert sum("make install" in r for r in runs) <= 1
+        for command in runs:
+            subprocess.run(["bash", "-n", "-c", command], check=True)  # the shell parses it
+
+
+def test_path_check_reruns_on_labels_from_the_merge_base() -> None:
+    on = triggers("paths.yml")["pull_request"]
+    assert {"opened", "synchronize", "reopened", "labeled", "unlabeled"} <= set(on["types"])
+    checkout = steps("paths.yml", "paths")[0]
+    assert checkout["with"]["fetch-depth"] == 0
+    check = step("paths.yml", "paths", "path_check.py")
+    assert check["env"] == {
+        "ASSOCIATION": "${{ github.event.pull_request.author_association }}",
+        "BASE": "${{ github.base_ref }}",
+        "LABELS": "${{ toJSON(github.event.pull_request.labels.*.name) }}",
+    }
+    # Labels re-run only the path check, never a second copy of the tests.
+    assert "labeled" not in triggers("pull-request.yml")["pull_request"]["types"]
+
+
+def test_path_check_step_runs_the_base_branchs_rule(tmp_path: Path) -> None:
+    repo = init(tmp_path / "repo")
+    script = repo / ".github" / "scripts" / "path_check.py"
+    script.parent.mkdir(parents=True)
+    shutil.copy(ROOT / ".github" / "scripts" / "path_check.py", script)
+    commit_all(repo, "base")
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(repo, "checkout", "--quiet", "-b", "pr")
+    script.write_text("import sys\nsys.exit(0)  # a pull request that waves itself through\n")
+    commit_all(repo, "rewrite the rule")
+    env = {
+        "ASSOCIATION": "FIRST_TIME_CONTRIBUTOR",
+        "BASE": "main",
+        "LABELS": "[]",
+        "RUNNER_TEMP": str(tmp_path),
+    }
+    result = run_step(step("paths.yml", "paths", "path_check.py"), repo, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "- `.github/scripts/path_check.py` (changed): workflows or repository settings" in (
+        result.stdout
+    )
+    env["LABELS"] = '["maintainer-reviewed"]'
+    assert run_step(step("paths.yml", "paths", "path_check.py"), repo, env).returncode == 0
+
+
+def test_pull_request_summary_says_what_the_change_does(tmp_path: Path) -> None:
+    job = flow("pull-request.yml")["jobs"]["test"]
+    assert job["steps"][0]["with"]["fetch-depth"] == 0
+    # Annotations name files relative to the repository: validate runs from its top.
+    annotate = step("pull-request.yml", "test", "--format github")
+    assert annotate["run"] == ".venv/bin/studydigest validate --format github"
+    assert "working-directory" not in annotate and "defaults" not in job
+    found = step("pull-request.yml", "test", "studydigest diff")
+    assert found["env"] == {"BASE": "${{ github.base_ref }}"}
+    assert index("pull-request.yml", "test", "make install") < index(
+        "pull-request.yml", "test", "studydigest diff"
+    )
+    repo = copy_corpus(FIXTURE, init(tmp_path / "repo"))
+    commit_all(repo, "corpus")
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "studydigest").symlink_to(Path(sys.executable).parent / "studydigest")
+    edit = repo / "studies" / "able-2020.yaml"
+    edit.write_text(edit.read_text().replace("n_randomised: 120", "n_randomised: 60"))
+    summary = tmp_path / "summary.md"
+    result = run_step(found, repo, {"BASE": "main", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 0, result.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## What this change does to the digest\n")
+    assert "- `able-2020`: A (High) → **B (Moderate)**." in text
+    result = run_step(found, repo, {"BASE": "gone", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 0
+    assert summary.read_text(encoding="utf-8").endswith(
+        "Not compared: studydigest diff: unknown git ref 'origin/gone' (fetch it first, e.g. "
+        "'git fetch origin')\n"
+    )
+
+
+def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
+    jobs = flow("deploy.yml")["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
+    assert jobs["deploy"]["needs"] == "build"
+    pages = next(s for s in steps("deploy.yml", "build") if s.get("id") == "pages")
+    assert pages["uses"].startswith("actions/configure-pages@")
+    address = "${{ steps.pages.outputs.base_url }}"
+    assert step("deploy.yml", "build", "make site")["env"] == {"SITE_URL": address}
+    check = step("deploy.yml", "build", "check_site_url.py")
+    assert check["env"] == {"SITE_URL": address}
+    order = [
+        index("deploy.yml", "build", "make test"),
+        index("deploy.yml", "build", "make site"),
+        index("deploy.yml", "build", "check_site_url.py"),
+    ]
+    upload = next(
+        i
+        for i, s in enumerate(steps("deploy.yml", "build"))
+        if "upload-pages-artifact" in s.get("uses", "")
+    )
+    assert order == sorted(order) and order[-1] < upload
+
+
+def check_site(site: Path, url: str) -> subprocess.CompletedProcess[str]:
+    script = ROOT / ".github" / "scripts" / "check_site_url.py"
+    return subprocess.run(
+        [sys.executable, str(script), str(site), url], capture_output=True, text=True, check=False
+    )
+
+
+def test_site_url_comes_from_the_environment(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = "https://editors.github.io/microdosing-digest/"
+    monkeypatch.setenv("SITE_URL", pages)
+    assert read_settings(project).site_url == pages  # `studydigest render` reads it too
+    site = tmp_path / "site"
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
+    result = check_site(site, pages.rstrip("/"))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == f"feed.xml and sitemap.xml point at {pages.rstrip('/')}\n"
+    result = check_site(site, "https://elsewhere.example.net/")
+    assert result.returncode == 1
+    assert result.stdout == (
+        "::error::https://elsewhere.example.net/ is a placeholder address, not where the site is "
+        "published\n"
+    )
+    result = check_site(site, "https://other.github.io/")
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        f"::error::feed.xml links outside https://other.github.io/: {pages}feed.xml, {pages}, "
+    )
+    assert "::error::sitemap.xml links outside https://other.github.io/: " in result.stdout
+
+
+def test_placeholder_site_url_is_refused_loudly(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
+    result = check_site(site, "")
+    assert result.returncode == 1
+    assert result.stdout == (
+        "::error::no Pages address was given, so the feed and sitemap cannot be checked\n"
+    )
+    result = check_site(site, "https://editors.github.io/digest/")
+    assert result.returncode == 1
+    assert (
+        "::error::feed.xml links outside https://editors.github.io/digest/: "
+        "https://microdosing-digest.example.org/feed.xml, "
+    ) in result.stdout
+    assert "(is site_url still the placeholder? mkdocs.yml reads SITE_URL)" in result.stdout
+
+
+FAKE_GH = """#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "$GH_LOG"
+if [ "$1 $2" = "issue list" ]; then printf '%s' "$OPEN_ISSUE"; fi
+"""
+
+
+@pytest.mark.parametrize(
+    ("outcome", "open_issue", "calls"),
+    [
+        ("failure", "", ["issue create --title Broken study links --body-file report.txt"]),
+        (
+            "failure",
+            "42\n",
+            [
+                "issue edit 42 --body-file report.txt",
+                "issue comment 42 --body Still broken on DAY; the issue text now holds this "
+                "week's report.",
+            ],
+        ),
+        ("success", "42\n", ["issue close 42 --comment Every link answered on DAY."]),
+        ("success", "", []),
+    ],
+)
+def test_link_check_keeps_one_issue(
+    tmp_path: Path, outcome: str, open_issue: str, calls: list[str]
+) -> None:
+    found = step("link-check.yml", "links", "link-issue.sh")
+    assert found["if"] == (
+        "always() && (steps.check.outcome == 'success' || steps.check.outcome == 'failure')"
+    )
+    assert "gh issue create" not in (ROOT / ".github" / "workflows" / "link-check.yml").read_text()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "report.txt").write_text("BROKEN https://doi.org/10.5555/x: 404\n")
+    shutil.copytree(ROOT / ".github", tmp_path / ".github")
+    log = tmp_path / "gh.log"
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "GH_LOG": str(log),
+        "OPEN_ISSUE": open_issue,
+        "GH_TOKEN": "unused",
+        "GH_REPO": "editors/digest",
+        "OUTCOME": outcome,
+    }
+    found = {**found, "run": found["run"].replace("link-report.txt", "report.txt")}
+    result = run_step(found, tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    lines = log.read_text().splitlines()
+    assert lines[0].startswith("issue list --state open")
+    assert lines[1:] == [c.replace("DAY", day) for c in calls]
 
 
 def test_stale_review_warns_without_failing(

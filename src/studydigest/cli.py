@@ -1,4 +1,4 @@
-"""Command line: ``studydigest validate | schema | render``."""
+"""Command line: ``studydigest validate | new | import-bib | render | schema | links | diff``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
+from .diff import CorpusInvalid, digest_diff, markdown
 from .exports import schema_json
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
+from .gitref import GitError
 from .linkcheck import check_links
 from .load import LoadError, Problem, load_file
 from .names import spelling_warnings
@@ -208,6 +210,22 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
     return 1 if result.problems else 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    try:
+        change = digest_diff(_settings(args), args.ref)
+    except GitError as exc:
+        sys.stderr.write(f"studydigest diff: {printable(str(exc))}\n")
+        return 2
+    except CorpusInvalid as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{printable(str(problem))}\n")
+        fix = "" if exc.base else " (run 'studydigest validate')"
+        sys.stderr.write(f"studydigest diff: {printable(str(exc))}; nothing compared{fix}\n")
+        return 2 if exc.base else 1
+    sys.stdout.write(markdown(change))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studydigest", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
@@ -255,6 +273,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("file", help="a .bib file")
     b.add_argument("--dry-run", action="store_true", help="report without writing files")
     b.set_defaults(func=cmd_import_bib)
+
+    d = sub.add_parser(
+        "diff",
+        help="what the records change, compared with a git ref, as Markdown",
+        description="Compare the studies, claims and vocabulary at BASE_REF with the working "
+        "tree: studies added, removed and changed, evidence levels and claim verdicts that "
+        "moved, and the pages affected. Exit status: 0 report written, 1 the working tree's "
+        "records do not validate, 2 the ref cannot be read or its records do not validate.",
+    )
+    d.add_argument("ref", metavar="BASE_REF", help="a commit, branch or tag, e.g. origin/main")
+    d.set_defaults(func=cmd_diff)
     return parser
 
 

@@ -7,6 +7,7 @@ MkDocs install (``render --out`` serves other site engines too).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +49,24 @@ def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs"
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loading that reads tags MkDocs resolves itself (``!ENV``, ``!!python/name``) as null."""
+    """Safe loading that reads ``!ENV`` as MkDocs does and other tags MkDocs resolves itself
+    (``!!python/name``, ``!relative``) as null."""
 
 
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """``!ENV NAME`` or ``!ENV [NAME, OTHER, default]``: the first variable set, else the
+    default (the same rule as MkDocs' ``pyyaml_env_tag``)."""
+    nodes = list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
+    default = loader.construct_object(nodes.pop()) if len(nodes) > 1 else None
+    for name in nodes:
+        value = os.environ.get(str(name.value)) if isinstance(name, yaml.ScalarNode) else None
+        if value is not None:  # typed as a plain YAML scalar: "" is null, "false" a boolean
+            tag = loader.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+            return loader.construct_object(yaml.ScalarNode(tag, value))
+    return default
+
+
+_Loader.add_constructor("!ENV", _env)
 _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
