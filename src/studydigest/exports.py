@@ -28,7 +28,8 @@ from .schema import Study
 
 EXPORT_FILES = {
     "data/studies.json": "every validated record, as JSON",
-    "data/studies.csv": "one row per study, one column per core field",
+    "data/studies.csv": "one row per study, one column per core field; each controlled value "
+    "is followed by a _label column in words",
     "data/references.bib": "BibTeX for all studies (one file per study under data/bib/)",
     "data/references.ris": "RIS for reference managers",
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
