@@ -296,3 +296,20 @@ def test_outcome_timing_in_words(timepoint: str, weeks: float, shown: str) -> No
         summary="Better.",
     )
     assert timing(outcome) == shown
+
+
+@pytest.mark.parametrize(
+    ("study", "title", "says"),
+    [
+        ("fox-2018", "Retracted (2019-05-01)", "This article has been retracted."),
+        ("gray-2024", "Expression of concern (2025-02-01)", "an expression of concern"),
+    ],
+)
+def test_notice_banner_holds_its_message(
+    pages: dict[str, str], study: str, title: str, says: str
+) -> None:
+    html = markdown.markdown(pages[f"studies/{study}.md"], extensions=["admonition"])
+    banner = html[html.index('<div class="admonition danger">') :].split("</div>")[0]
+    assert f'<p class="admonition-title">{title}</p>' in banner
+    assert says in banner and "Source for this notice" in banner
+    assert "Journal of Fixtures" not in banner  # the byline follows the banner, outside it

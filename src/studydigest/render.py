@@ -82,6 +82,16 @@ def direction_badge(verdict: PartVerdict) -> Markup:
     return Markup('<span class="sd-verdict sd-{}">{}</span>').format(d.code, d.label)
 
 
+# The banner at the top of a study page under an editorial notice (corrections get none).
+NOTICE_BANNERS = {
+    "retraction": "This article has been retracted. It is kept here for the record and never "
+    "counts towards a verdict.",
+    "expression-of-concern": "The journal has published an expression of concern about this "
+    "article. It is flagged wherever it is listed and lowers the certainty of any verdict it "
+    "counts towards.",
+}
+
+
 def notice_flag(study: Study) -> Markup:
     """A short marker shown wherever a study is listed under a notice."""
     if study.retracted:
@@ -195,6 +205,7 @@ class Renderer:
             direction_badge=direction_badge,
             LABELS=labels.ALL,
             notice_flag=notice_flag,
+            NOTICE_BANNERS=NOTICE_BANNERS,
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
