@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import bib, charts, exports, labels, markup
+from . import bib, charts, exports, forest, labels, markup
 from .catalog import FACETS, Catalog
 from .grading import (
     CERTAINTIES,
@@ -200,6 +200,8 @@ class Renderer:
             bibtex=lambda s: self.bib_entries[s.id],
             files=corpus.files,
             charts=charts,
+            forest=forest,
+            study_label=study_label,
             EXPORT_FILES=exports.EXPORT_FILES,
             certainty_badge=certainty_badge,
             direction_badge=direction_badge,

@@ -1,4 +1,4 @@
-"""Shared fixtures for the browser tests: the fixture site, served locally, in Chromium.
+"""Shared browser fixtures: the fixture site built once, served locally, and Debian's chromium.
 
 Needs Debian's chromium at /usr/bin/chromium (``make test`` installs it) and axe-core from
 ``npm ci``. Missing either is a test failure, never a skip.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,11 +73,6 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(scope="session")
-def records(site: Path) -> list[dict]:
-    return json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
 
 
 def shoot(page: Page, name: str) -> None:

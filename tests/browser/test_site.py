@@ -1,7 +1,12 @@
-"""The built site in headless Chromium, used the way readers use it (fixtures in conftest)."""
+"""The built site in headless Chromium, used the way readers use it.
+
+Needs Debian's chromium at /usr/bin/chromium (``make test`` installs it) and axe-core from
+``npm ci``. Missing either is a test failure, never a skip.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +36,11 @@ FACETS = {
     "condition": lambda r: [r["population"]["condition"]],
     "domain": lambda r: [o["domain"] for o in r.get("outcomes", [])],
 }
+
+
+@pytest.fixture(scope="module")
+def records(site: Path) -> list[dict]:
+    return json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)
