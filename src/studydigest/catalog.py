@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -36,9 +37,49 @@ FACETS = {
     "condition": "Population",
     "domain": "Outcome domain",
 }
-# Designs whose people answered questions rather than took part in a study of a dose: their
-# numbers are respondents and are never added to participants.
-RESPONDENT_DESIGNS = frozenset({"cross-sectional-survey"})
+
+
+SURVEY_DESIGNS = frozenset({"cross-sectional-survey"})
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """People in a set of studies. Survey respondents are counted apart from the participants
+    of trials and other studies, and a sample size that is not recorded is never taken as 0."""
+
+    participants: int = 0
+    respondents: int = 0
+    unreported: int = 0  # studies whose sample size is not recorded
+
+    @classmethod
+    def of(cls, studies: Iterable[Study]) -> Headcount:
+        participants = respondents = unreported = 0
+        for study in studies:
+            n = sample_size(study)
+            if n is None:
+                unreported += 1
+            elif study.design.type in SURVEY_DESIGNS:
+                respondents += n
+            else:
+                participants += n
+        return cls(participants, respondents, unreported)
+
+    def text(self, noun: str = "") -> str:
+        """ "120", "900 survey respondents", "120 participants; 900 survey respondents",
+        "not reported"; ``noun`` follows a lone participant count ("120 participants")."""
+        parts = []
+        if self.participants:
+            noun = "participants" if self.respondents else noun
+            parts.append(f"{self.participants} {noun}".strip())
+        if self.respondents:
+            parts.append(f"{self.respondents} survey respondents")
+        if self.unreported and parts:
+            studies = "study" if self.unreported == 1 else "studies"
+            parts.append(f"not reported for {self.unreported} {studies}")
+        return "; ".join(parts) or "not reported"
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass(frozen=True)
@@ -48,7 +89,7 @@ class DomainSummary:
     domain: str
     dose_class: str
     studies: list[Study]
-    participants: int
+    participants: Headcount
     designs: list[str]
     directions: dict[str, int]
     strongest: Grade
@@ -83,7 +124,7 @@ class DesignCount:
     @property
     def text(self) -> str:
         """ "Randomised controlled trial: 2 studies, 180 participants"."""
-        noun = "respondents" if self.design in RESPONDENT_DESIGNS else "participants"
+        noun = "respondents" if self.design in SURVEY_DESIGNS else "participants"
         count = _studies(self.studies)
         if self.unreported == self.studies:
             people = f"{noun} not reported"
@@ -205,7 +246,7 @@ class Catalog:
                     domain=domain,
                     dose_class=dose,
                     studies=sorted(studies, key=self.sort_key),
-                    participants=sum(sample_size(s) or 0 for s in studies),
+                    participants=Headcount.of(studies),
                     designs=sorted({s.design.type for s in studies}),
                     directions=directions,
                     strongest=strongest,

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from . import labels, svgtext
-from .catalog import DOSE_LABELS, Catalog
+from .catalog import DOSE_LABELS, Catalog, Headcount
 from .schema import DESIGN_TYPES
 
 WIDE = 680  # the content column at 1280 px is 688 px wide
@@ -107,7 +107,7 @@ class Cell:
     substance: str
     domain: str
     studies: int
-    participants: int
+    participants: Headcount
     balance: str  # key of BALANCE_COLOURS
     strongest: str  # evidence level code
 
@@ -242,7 +242,7 @@ def _map_mark(
     name = (
         f"{vocab.substances[substance].name}, {vocab.outcome_domains[domain].name}: "
         f"{cell.studies} stud{'y' if cell.studies == 1 else 'ies'}, "
-        f"{cell.participants} participants, {BALANCE_LABELS[cell.balance].lower()}, "
+        f"{cell.participants.text('participants')}, {BALANCE_LABELS[cell.balance].lower()}, "
         f"strongest level {cell.strongest}"
     )
     dash = "" if solid else ' stroke-dasharray="3 2"'

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from .yamlhelp import explain
+
 try:  # libyaml's parser when present; it only ever sees pre-checked text.
     from yaml import CSafeLoader as _Loader
 
@@ -284,7 +286,7 @@ def parse(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
-        raise LoadError(Problem(file, line, col, "", f"invalid YAML: {reason}")) from None
+        raise LoadError(Problem(file, line, col, "", explain(reason, text, line, col))) from None
     except yaml.YAMLError as exc:  # pragma: no cover - parser errors are marked
         raise LoadError(Problem(file, 1, 1, "", f"invalid YAML: {exc}")) from None
     if not isinstance(root, dict):
