@@ -16,7 +16,7 @@ from math import sqrt
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from . import svgtext
+from . import labels, svgtext
 from .catalog import DOSE_LABELS, Catalog, Headcount
 from .schema import DESIGN_TYPES
 
@@ -42,22 +42,7 @@ BALANCE_LABELS = {
     "changed": "A marker or felt effect changed (not a health outcome)",
 }
 GAP_COLOUR = "#8a8f98"
-# Words for designs until labels.py has them (the timeline's legend and table need them).
-DESIGN_WORDS = {
-    "rct": "Randomised controlled trial",
-    "crossover-rct": "Randomised crossover trial",
-    "crossover": "Crossover trial, not randomised",
-    "non-randomised-controlled": "Controlled trial, not randomised",
-    "open-label": "Open-label study",
-    "observational": "Observational study",
-    "cross-sectional-survey": "Survey",
-    "qualitative": "Qualitative study",
-    "case-report": "Case report",
-    "systematic-review": "Systematic review",
-    "meta-analysis": "Meta-analysis",
-    "narrative-review": "Narrative review",
-    "preclinical": "Preclinical study",
-}
+DESIGN_WORDS = labels.DESIGN  # the timeline's legend and table
 DESIGN_COLOURS = [
     "#3f7fbf",
     "#2e9d5b",
