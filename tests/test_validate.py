@@ -423,11 +423,8 @@ def test_yml_is_refused_named_or_not(
 def test_prospero_ids_of_both_lengths_are_accepted(
     project: Path, capsys: pytest.CaptureFixture[str], registration: str
 ) -> None:
-    record = minimal(
-        **{
-            "doi: 10.1000/test.doe-2020": f"doi: 10.1000/test.doe-2020\nregistrations: [{registration}]"
-        }
-    )
+    doi = "doi: 10.1000/test.doe-2020"
+    record = minimal(**{doi: f"{doi}\nregistrations: [{registration}]"})
     (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
     code, out = run(project, capsys)
     assert code == 0, out
