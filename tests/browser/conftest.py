@@ -78,3 +78,15 @@ def page(browser: Browser) -> Iterator[Page]:
 def shoot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def serious_violations(page: Page) -> list[tuple[str, str, list[object]]]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    assert AXE.exists(), "axe-core is missing: run `make test`, which runs npm ci"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

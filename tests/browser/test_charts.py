@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import ARTIFACTS, AXE, shoot
+from .conftest import ARTIFACTS, serious_violations, shoot
 
 WIDTHS = [1280, 375]
 SLACK = 1.0  # pixels of rounding allowed when comparing boxes
@@ -162,7 +162,6 @@ def test_screenshots_of_the_charts(sized: Page) -> None:
 def test_evidence_page_has_no_serious_accessibility_violations(
     browser: Browser, base_url: str, scheme: str, width: int
 ) -> None:
-    assert AXE.exists(), "axe-core is missing: run `make test`, which runs npm ci"
     context = browser.new_context(
         viewport={"width": width, "height": 900},
         color_scheme=scheme,  # type: ignore[arg-type]
@@ -171,12 +170,6 @@ def test_evidence_page_has_no_serious_accessibility_violations(
     page.goto(base_url + "evidence/", wait_until="networkidle")
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
+    serious = serious_violations(page)
     context.close()
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
     assert serious == []

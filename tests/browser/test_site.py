@@ -16,7 +16,7 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .conftest import AXE, shoot
+from .conftest import serious_violations, shoot
 
 MAIN_PAGES = [
     "",
@@ -232,13 +232,6 @@ def test_charts_are_legible_in_the_dark_scheme(browser: Browser, base_url: str) 
 
 @pytest.mark.parametrize("path", ["", "evidence/", "studies/carter-2022/", "substances/lsd/"])
 def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
-    assert AXE.exists(), "axe-core is missing: run `make test`, which runs npm ci"
     page.goto(base_url + path, wait_until="networkidle")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    serious = serious_violations(page)
     assert serious == []
