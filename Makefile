@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 BIBTEX := /usr/bin/bibtex
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: install site test serve lint typecheck pytest browser tex bench canary clean lock
+.PHONY: install site test serve hooks lint typecheck pytest browser tex bench canary clean lock
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ site: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+# Validate changed records before each commit (.pre-commit-config.yaml; no network needed).
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks .github/scripts
@@ -75,8 +79,9 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(AXE)
 
+# -m "" lifts the default selection in pyproject.toml: every test runs, slow ones included.
 pytest: $(STAMP) browser tex $(AXE)
-	$(BIN)/pytest
+	$(BIN)/pytest -m ""
 
 test: lint typecheck pytest
 

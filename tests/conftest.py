@@ -4,6 +4,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check results, not speed: on a shared 2-core machine (or two parallel runs)
+# an example can take longer than Hypothesis' default 200 ms deadline without anything wrong.
+settings.register_profile("digest", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("digest")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "corpus"

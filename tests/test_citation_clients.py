@@ -40,6 +40,8 @@ EXPECTED_APA = {
     "New England Journal of Medicine, 387(18), 1637–1648. https://doi.org/10.1000/goodwin",
 }
 
+pytestmark = pytest.mark.clients
+
 
 def _study(fields: dict[str, object]) -> Study:
     data = yaml.safe_load(minimal(str(fields["id"])))

@@ -93,9 +93,9 @@ def test_new_trial_changes_a_verdict(repo: Path, capsys: pytest.CaptureFixture[s
         "- **Psilocybin therapy relieves depression.** (`psilocybin-depression`), part "
         "`relieves`: Benefit, low certainty → **Mixed, low certainty**",
         "  - Now: Randomised results disagree.",
-        "  - Certainty down: Inconsistency (−1): gray-2024: benefit, irwin-2021: benefit, "
-        "kent-2025: no-difference.",
-        "  - Certainty down: Reporting concerns (−1): gray-2024.",
+        "  - Certainty down: Inconsistency (−1): Gray \\& Hill 2024: benefit, "
+        "Irwin \\& van der Berg 2021: benefit, Kent 2025: no difference.",
+        "  - Certainty down: Reporting concerns (−1): Gray \\& Hill 2024.",
         "  - No longer down: Imprecision (size) (−1), before: 280 in total.",
         "  - Now counted: `kent-2025`",
     ]
@@ -109,7 +109,7 @@ def test_certainty_change_names_the_reason(repo: Path, capsys: pytest.CaptureFix
     assert (
         "`relieves`: Benefit, low certainty → **Benefit, moderate certainty**\n"
         "  - Now: It probably improves depression.\n"
-        "  - Certainty down: Reporting concerns (−1): gray-2024.\n"
+        "  - Certainty down: Reporting concerns (−1): Gray \\& Hill 2024.\n"
         "  - No longer down: Imprecision (size) (−1), before: 280 in total.\n"
     ) in out
     assert "- `irwin-2021`: `population.n_randomised`\n" in out
@@ -124,7 +124,7 @@ def test_evidence_level_change(repo: Path, capsys: pytest.CaptureFixture[str]) -
     assert "### Studies changed\n\n- `able-2020`: `population.n_randomised`\n" in out
     assert (
         "### Evidence levels that moved\n\n- `able-2020`: A (High) → **B (Moderate)**. "
-        "Moderate (B): rct; blinding: double; control: placebo; n = 60.\n"
+        "Moderate (B): Randomised controlled trial; double-blind; control: placebo; n = 60.\n"
     ) in out
     assert "`studies/able-2020.md`" in out
 

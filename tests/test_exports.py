@@ -1,4 +1,4 @@
-"""Exports parse in independent readers with one entry per study; charts are valid SVG."""
+"""Exports parse in independent readers with one entry per study."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import bibtexparser
 import feedparser
@@ -15,8 +14,6 @@ import pytest
 import yaml
 from bibtexparser.middlewares import SeparateCoAuthors
 
-from studydigest.catalog import Catalog
-from studydigest.charts import evidence_map, timeline
 from studydigest.names import similar_spellings
 from studydigest.render import Renderer
 from studydigest.validate import Corpus, Layout, validate_project
@@ -142,52 +139,6 @@ def test_feed_is_valid_atom(corpus: Corpus, pages: dict[str, str]) -> None:
     dates = [e.updated for e in feed.entries]
     assert dates == sorted(dates, reverse=True)
     assert feed.entries[0].link.startswith("https://digest.example/studies/")
-
-
-@pytest.mark.parametrize("dose", ["micro", "full"])
-def test_evidence_map_is_accessible_svg(corpus: Corpus, dose: str) -> None:
-    svg = evidence_map(Catalog(corpus), dose, "../evidence/")
-    root = ET.fromstring(svg)
-    ns = "{http://www.w3.org/2000/svg}"
-    assert root.find(f"{ns}title") is not None and root.find(f"{ns}desc") is not None
-    links = [a.get("href") for a in root.iter(f"{ns}a")]
-    assert links and all(f"dose={dose}" in (h or "") for h in links)
-
-
-def test_evidence_map_links_match_records(corpus: Corpus) -> None:
-    svg = evidence_map(Catalog(corpus), "micro", "../evidence/")
-    root = ET.fromstring(svg)
-    ns = "{http://www.w3.org/2000/svg}"
-    for a in root.iter(f"{ns}a"):
-        href = a.get("href") or ""
-        query = dict(part.split("=") for part in href.split("?")[1].split("&"))
-        expected = [
-            s
-            for s in corpus.studies.values()
-            if query["substance"] in s.substances
-            and "micro" in s.dose_classes
-            and any(o.domain == query["domain"] for o in s.outcomes)
-        ]
-        label = a.find(f"{ns}text")
-        assert label is not None and int(label.text or 0) == len(expected), href
-
-
-def test_timeline_is_svg(corpus: Corpus) -> None:
-    root = ET.fromstring(timeline(Catalog(corpus)))
-    assert root.tag.endswith("svg")
-
-
-def test_forest_plot_rows_and_unplotted_studies(corpus: Corpus) -> None:
-    from studydigest.charts import forest_plot, forest_rows
-
-    per_domain = forest_rows(Catalog(corpus))
-    rows, missing = per_domain["depression"]
-    plotted = {r.study_id for r in rows}
-    assert {"carter-2022", "irwin-2021"} <= plotted
-    assert "gray-2024" in missing and "gray-2024" not in plotted
-    root = ET.fromstring(forest_plot("Depression", rows))
-    circles = list(root.iter("{http://www.w3.org/2000/svg}circle"))
-    assert len(circles) == len(rows)
 
 
 def test_schema_command_matches_published_schema(

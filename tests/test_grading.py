@@ -47,7 +47,7 @@ def test_levels(replace: dict[str, str], code: str) -> None:
 
 def test_reason_names_the_inputs() -> None:
     assert grade(study()).reason == (
-        "Moderate (B): rct; blinding: double; control: placebo; n = 20."
+        "Moderate (B): Randomised controlled trial; double-blind; control: placebo; n = 20."
     )
 
 

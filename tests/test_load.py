@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studydigest.load import (
@@ -133,7 +133,7 @@ def test_positions_point_at_values() -> None:
     assert doc.position(("interventions", 0, "dose_class")) == (23, 17)
 
 
-@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300)
 @given(st.binary(max_size=3000))
 def test_arbitrary_bytes_give_a_document_or_a_located_error(raw: bytes) -> None:
     try:
@@ -148,7 +148,7 @@ def test_arbitrary_bytes_give_a_document_or_a_located_error(raw: bytes) -> None:
 yaml_ish = st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#\n ?,%@`\t0.")), max_size=400)
 
 
-@settings(max_examples=300, deadline=2000)
+@settings(max_examples=300)
 @given(yaml_ish)
 def test_arbitrary_yaml_punctuation_never_crashes(text: str) -> None:
     try:

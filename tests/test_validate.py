@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from studydigest.cli import main
 from studydigest.validate import Layout, validate_project
@@ -18,8 +22,9 @@ def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[
 
 
 def test_real_corpus_is_valid() -> None:
+    # Warnings are editorial advice: a valid record that draws one must not turn CI red.
     corpus, problems = validate_project(Layout(ROOT))
-    assert problems == []
+    assert [p for p in problems if p.severity == "error"] == []
     assert corpus is not None
     assert len(corpus.studies) >= 30
     assert len(corpus.claims) >= 10
@@ -45,7 +50,8 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
         (
             {"blinding: double": "blindng: double"},
             "studies/doe-2020.yaml:8:1: design.blinding: required field is missing\n"
-            "studies/doe-2020.yaml:10:3: design.blindng: unknown field",
+            "studies/doe-2020.yaml:10:3: design.blindng: unknown field (did you mean "
+            "'blinding'?)\n",
         ),
         (
             {"n_randomised: 20": "n_randomised: 0"},
@@ -147,6 +153,31 @@ def test_cli_exit_zero_on_clean_corpus(project: Path, capsys: pytest.CaptureFixt
         (
             {"authors: [Doe J]": "authors: ['<Doe>']"},
             "studies/doe-2020.yaml:3:11: authors[0]: '<Doe>' is not an author name",
+        ),
+        (
+            {"domain: mood": "domain: neuroplasticity-biomarker", "no-difference": "benefit"},
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'benefit' is not a finding for "
+            "Neuroplasticity biomarker (a biomarker outcome): use increased, decreased, "
+            "no-difference, mixed",
+        ),
+        (
+            {"finding: no-difference": "finding: increased"},
+            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'increased' is not a finding for "
+            "Mood (a health outcome): use benefit, no-difference, harm, mixed",
+        ),
+        (
+            {"type: rct": "type: open-label", "blinding: double": "blinding: none"},
+            "studies/doe-2020.yaml:27:17: outcomes[0].comparison: a open-label study has no "
+            "control group to compare with 'placebo': use open-label-follow-up, before-after, "
+            "none",
+        ),
+        (
+            {"    comparison: placebo\n": ""},
+            "studies/doe-2020.yaml:25:5: outcomes[0].comparison: required field is missing",
+        ),
+        (
+            {"weeks: 0": "weeks: -1"},
+            "studies/doe-2020.yaml:29:12: outcomes[0].weeks: must be at least 0 (got -1)",
         ),
     ],
 )
@@ -256,45 +287,6 @@ def test_unknown_study_in_claim(project: Path, capsys: pytest.CaptureFixture[str
     )
 
 
-@pytest.mark.parametrize(
-    ("replace", "expected"),
-    [
-        (
-            {"domain: mood": "domain: neuroplasticity-biomarker", "no-difference": "benefit"},
-            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'benefit' is not a finding for "
-            "Neuroplasticity biomarker (a biomarker outcome): use increased, decreased, "
-            "no-difference, mixed",
-        ),
-        (
-            {"finding: no-difference": "finding: increased"},
-            "studies/doe-2020.yaml:30:14: outcomes[0].finding: 'increased' is not a finding for "
-            "Mood (a health outcome): use benefit, no-difference, harm, mixed",
-        ),
-        (
-            {"type: rct": "type: open-label", "blinding: double": "blinding: none"},
-            "studies/doe-2020.yaml:27:17: outcomes[0].comparison: a open-label study has no "
-            "control group to compare with 'placebo': use open-label-follow-up, before-after, "
-            "none",
-        ),
-        (
-            {"    comparison: placebo\n": ""},
-            "studies/doe-2020.yaml:25:5: outcomes[0].comparison: required field is missing",
-        ),
-        (
-            {"weeks: 0": "weeks: -1"},
-            "studies/doe-2020.yaml:29:12: outcomes[0].weeks: must be at least 0 (got -1)",
-        ),
-    ],
-)
-def test_evidence_model_problems_are_located(
-    project: Path, capsys: pytest.CaptureFixture[str], replace: dict[str, str], expected: str
-) -> None:
-    (project / "studies" / "doe-2020.yaml").write_text(minimal(**replace), encoding="utf-8")
-    code, out = run(project, capsys)
-    assert code == 1
-    assert out.startswith(expected), out
-
-
 def test_controlled_study_needs_risk_of_bias(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -346,3 +338,79 @@ def test_misspelt_vocabulary_id_suggests_the_right_one(
     code, out = run(project, capsys)
     assert code == 1
     assert "outcomes[0].domain: unknown outcome domain 'moood' (did you mean 'mood'? known: " in out
+
+
+def test_named_file_is_checked_against_the_whole_corpus(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The new file sorts before the record it copies its DOI from; the problem is still its own.
+    doi = "10.5555/FIXTURE.ABLE-2020"
+    record = minimal("aa-2020", **{"doi: 10.1000/test.aa-2020": f"doi: {doi}"})
+    (project / "studies" / "aa-2020.yaml").write_text(record, encoding="utf-8")
+    code = main(["--root", str(project), "validate", str(project / "studies" / "aa-2020.yaml")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out == (
+        "studies/aa-2020.yaml:7:6: doi: DOI '10.5555/FIXTURE.ABLE-2020' is already used by "
+        "studies/able-2020.yaml:7\n"
+    )
+    assert captured.err == "1 error(s); 1 file checked against the whole corpus\n"
+
+
+def test_summary_says_how_many_files_were_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    n_studies = len(list((project / "studies").glob("*.yaml")))
+    n_claims = len(list((project / "claims").glob("*.yaml")))
+    files = n_studies + n_claims + len(list((project / "vocabulary").glob("*.yaml")))
+    counts = f"({n_studies} studies, {n_claims} claims)"
+    assert main(["--root", str(project), "validate", "--max-age-days", "0"]) == 0
+    assert capsys.readouterr().err == f"ok: {files} files checked {counts}\n"
+    studies = project / "studies"
+    args = [str(studies / "able-2020.yaml"), str(studies / "baker-2021.yaml")]
+    assert main(["--root", str(project), "validate", "--max-age-days", "0", *args]) == 0
+    assert capsys.readouterr().err == f"ok: 2 files checked against the whole corpus {counts}\n"
+
+
+YML_REFUSED = (
+    "studies/doe-2020.yml:1:1: not read: only files named <id>.yaml are records "
+    "(rename it doe-2020.yaml)\n"
+)
+
+
+def test_yml_is_refused_named_or_not(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One rule everywhere: a record is <id>.yaml; a .yml file is refused with a rename hint,
+    by the full run, by a named run (what pre-commit does) and by the pull-request check."""
+    path = project / "studies" / "doe-2020.yml"
+    path.write_text(minimal(), encoding="utf-8")
+    for args in ([], [str(path)]):
+        assert main(["--root", str(project), "validate", "--max-age-days", "0", *args]) == 1
+        assert capsys.readouterr().out == YML_REFUSED
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    (hook,) = (h for repo in hooks["repos"] for h in repo["hooks"])
+    assert re.search(hook["files"], "studies/doe-2020.yml")  # so that the hook refuses it
+    assert re.search(hook["files"], "studies/doe-2020.yaml")
+    spec = importlib.util.spec_from_file_location(
+        "path_check", ROOT / ".github" / "scripts" / "path_check.py"
+    )
+    assert spec is not None and spec.loader is not None
+    path_check = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "path_check", path_check)  # dataclasses look it up
+    spec.loader.exec_module(path_check)
+    assert path_check.Change("A", "studies/doe-2020.yaml").review() is None
+    assert path_check.Change("A", "studies/doe-2020.yml").review() == (
+        "a file in studies/ that is not a record named like smith-2024.yaml"
+    )
+
+
+@pytest.mark.parametrize("registration", ["CRD42019123456", "CRD420251077340"])
+def test_prospero_ids_of_both_lengths_are_accepted(
+    project: Path, capsys: pytest.CaptureFixture[str], registration: str
+) -> None:
+    doi = "doi: 10.1000/test.doe-2020"
+    record = minimal(**{doi: f"{doi}\nregistrations: [{registration}]"})
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    code, out = run(project, capsys)
+    assert code == 0, out

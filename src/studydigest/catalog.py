@@ -6,20 +6,80 @@ templates only lay it out.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .grading import LEVELS, ClaimVerdict, Grade, direction, grade, judge, sample_size
-from .schema import DESIGN_TYPES, DOSE_CLASSES, FINDINGS, AdverseEvent, Study
+from . import labels
+from .grading import (
+    LEVELS,
+    ClaimVerdict,
+    Grade,
+    PartVerdict,
+    direction,
+    grade,
+    judge,
+    judge_part,
+    sample_size,
+)
+from .schema import DESIGN_TYPES, DOSE_CLASSES, FINDINGS, AdverseEvent, ClaimPart, DoseClass, Study
 from .validate import Corpus
 
-DOSE_LABELS = {
-    "micro": "Microdose",
-    "low": "Low dose",
-    "full": "Full dose",
-    "sub-anaesthetic": "Sub-anaesthetic (ketamine)",
+DOSE_LABELS = labels.DOSE_CLASS  # kept under this name for the charts
+# The evidence table's filters, by the name of the record field each one filters on.
+FACETS = {
+    "substance": "Substance",
+    "dose": "Dose class",
+    "design": "Design",
+    "condition": "Population",
+    "domain": "Outcome domain",
 }
+
+
+SURVEY_DESIGNS = frozenset({"cross-sectional-survey"})
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """People in a set of studies. Survey respondents are counted apart from the participants
+    of trials and other studies, and a sample size that is not recorded is never taken as 0."""
+
+    participants: int = 0
+    respondents: int = 0
+    unreported: int = 0  # studies whose sample size is not recorded
+
+    @classmethod
+    def of(cls, studies: Iterable[Study]) -> Headcount:
+        participants = respondents = unreported = 0
+        for study in studies:
+            n = sample_size(study)
+            if n is None:
+                unreported += 1
+            elif study.design.type in SURVEY_DESIGNS:
+                respondents += n
+            else:
+                participants += n
+        return cls(participants, respondents, unreported)
+
+    def text(self, noun: str = "") -> str:
+        """ "120", "900 survey respondents", "120 participants; 900 survey respondents",
+        "not reported"; ``noun`` follows a lone participant count ("120 participants")."""
+        parts = []
+        if self.participants:
+            noun = "participants" if self.respondents else noun
+            parts.append(f"{self.participants} {noun}".strip())
+        if self.respondents:
+            parts.append(f"{self.respondents} survey respondents")
+        if self.unreported and parts:
+            studies = "study" if self.unreported == 1 else "studies"
+            parts.append(f"not reported for {self.unreported} {studies}")
+        return "; ".join(parts) or "not reported"
+
+    def __str__(self) -> str:
+        return self.text()
 
 
 @dataclass(frozen=True)
@@ -29,7 +89,7 @@ class DomainSummary:
     domain: str
     dose_class: str
     studies: list[Study]
-    participants: int
+    participants: Headcount
     designs: list[str]
     directions: dict[str, int]
     strongest: Grade
@@ -50,6 +110,65 @@ class DomainSummary:
         if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
             return "mixed"
         return ranked[0][0]
+
+
+@dataclass(frozen=True)
+class DesignCount:
+    """How many studies of one design, and how many people they had, in one summary row."""
+
+    design: str
+    studies: int
+    people: int  # participants (or survey respondents) in the studies that report a number
+    unreported: int  # studies whose sample size is not recorded
+
+    @property
+    def text(self) -> str:
+        """ "Randomised controlled trial: 2 studies, 180 participants"."""
+        noun = "respondents" if self.design in SURVEY_DESIGNS else "participants"
+        count = _studies(self.studies)
+        if self.unreported == self.studies:
+            people = f"{noun} not reported"
+        else:
+            people = f"{self.people} {noun}"
+            if self.unreported:
+                people += f" (not reported for {self.unreported})"
+        return f"{labels.DESIGN[self.design]}: {count}, {people}"
+
+
+@dataclass(frozen=True)
+class FindingsRow:
+    """One row of a GRADE-style summary-of-findings table: one outcome domain at one dose
+    class of one substance, judged like a claim part with the same rules."""
+
+    dose_class: str
+    domain: str
+    designs: list[DesignCount]
+    verdict: PartVerdict
+    studies: list[Study]  # strongest evidence first
+
+    @property
+    def evidence(self) -> list[str]:
+        """Studies and people by design; retracted studies are named apart, uncounted."""
+        lines = [d.text for d in self.designs]
+        retracted = sum(s.retracted for s in self.studies)
+        if retracted:
+            lines.append(f"Retracted, not counted: {_studies(retracted)}")
+        return lines
+
+    @property
+    def downgraded_for(self) -> str:
+        """The reasons the certainty went down, in a few words ("" when it did not)."""
+        reasons = dict.fromkeys(s.downgrade.domain.lower() for s in self.verdict.steps)
+        return "Down for " + ", ".join(reasons) + "." if reasons else ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """The latest change to a study's record, as the feed reports it."""
+
+    day: dt.date
+    kind: str  # "Added" or "Re-reviewed"
+    study: Study
 
 
 @dataclass(frozen=True)
@@ -127,7 +246,7 @@ class Catalog:
                     domain=domain,
                     dose_class=dose,
                     studies=sorted(studies, key=self.sort_key),
-                    participants=sum(sample_size(s) or 0 for s in studies),
+                    participants=Headcount.of(studies),
                     designs=sorted({s.design.type for s in studies}),
                     directions=directions,
                     strongest=strongest,
@@ -135,6 +254,54 @@ class Catalog:
                 )
             )
         return sorted(rows, key=lambda r: (DOSE_CLASSES.index(r.dose_class), r.domain))
+
+    def summary_of_findings(self, substance: str) -> dict[str, list[FindingsRow]]:
+        """Per dose class (in the vocabulary's order), one row per outcome domain the
+        substance's studies measured: studies and people by design, and a direction and
+        certainty from :func:`grading.judge_part`, exactly as a claim part would get them."""
+        vocab = self.corpus.vocabulary
+        name = vocab.substances[substance].name
+        cells: dict[tuple[DoseClass, str], list[Study]] = defaultdict(list)
+        for study in self.by_substance(substance):
+            doses = {i.dose_class for i in study.interventions if i.substance == substance}
+            for domain in dict.fromkeys(o.domain for o in study.outcomes):
+                for dose in doses:
+                    cells[(dose, domain)].append(study)
+        order = list(vocab.outcome_domains)
+        tables: dict[str, list[FindingsRow]] = {}
+        for dose, domain in sorted(
+            cells, key=lambda k: (DOSE_CLASSES.index(k[0]), order.index(k[1]))
+        ):
+            studies = sorted(cells[(dose, domain)], key=self.sort_key)
+            part = ClaimPart(
+                id=f"{dose}-{domain}",
+                says=f"{name}, {labels.DOSE_CLASS[dose].lower()}: "
+                f"{vocab.outcome_domains[domain].name}",
+                substances=[substance],
+                dose_classes=[dose],
+                domains=[domain],
+                studies=[s.id for s in studies],
+            )
+            tables.setdefault(dose, []).append(
+                FindingsRow(
+                    dose_class=dose,
+                    domain=domain,
+                    designs=design_counts([s for s in studies if not s.retracted]),
+                    verdict=judge_part(part, self.studies, vocab.outcome_domains),
+                    studies=studies,
+                )
+            )
+        return tables
+
+    def population(self, study: Study) -> str:
+        """The population in words: the condition's name, then the record's description,
+        unless the description already says everything the name does."""
+        name = self.corpus.vocabulary.conditions[study.population.condition].name
+        description = study.population.description
+        said = set(_words(description))
+        if all(w in said for w in _words(name)):
+            return description
+        return f"{name}: {description}"
 
     def adverse_events(self, substance: str | None = None) -> dict[tuple[str, str], list[EventRow]]:
         """Adverse events keyed by (substance, dose class)."""
@@ -158,6 +325,18 @@ class Catalog:
 
     def newest(self, count: int = 6) -> list[Study]:
         return sorted(self.studies.values(), key=lambda s: (-s.year, s.id))[:count]
+
+    def recent_changes(self, count: int = 6) -> list[Change]:
+        """Each study's latest change (added, or re-reviewed), newest first as in the feed."""
+        changes = [
+            Change(
+                s.review.last_reviewed,
+                "Re-reviewed" if s.review.last_reviewed > s.review.added else "Added",
+                s,
+            )
+            for s in self.studies.values()
+        ]
+        return sorted(changes, key=lambda c: (c.day, c.study.id), reverse=True)[:count]
 
     def recently_reviewed(self, count: int = 6) -> list[Study]:
         return sorted(
@@ -187,7 +366,7 @@ class Catalog:
         return {
             "substance": {k: v.name for k, v in vocab.substances.items() if k in used_subs},
             "dose": {d: DOSE_LABELS[d] for d in self.dose_counts()},
-            "design": {d: d.replace("-", " ") for d in DESIGN_TYPES if d in used_designs},
+            "design": {d: labels.DESIGN[d] for d in DESIGN_TYPES if d in used_designs},
             "condition": {k: v.name for k, v in vocab.conditions.items() if k in used_conditions},
             "domain": {k: v.name for k, v in vocab.outcome_domains.items() if k in used_domains},
         }
@@ -197,3 +376,30 @@ class Catalog:
         for g in self.grades.values():
             counts[g.level.code] += 1
         return counts
+
+
+def design_counts(studies: list[Study]) -> list[DesignCount]:
+    """Studies and people per design type, in the schema's order; never summed across
+    designs, so survey respondents are never added to trial participants."""
+    groups: dict[str, list[Study]] = defaultdict(list)
+    for study in studies:
+        groups[study.design.type].append(study)
+    return [
+        DesignCount(
+            design=d,
+            studies=len(groups[d]),
+            people=sum(sample_size(s) or 0 for s in groups[d]),
+            unreported=sum(sample_size(s) is None for s in groups[d]),
+        )
+        for d in DESIGN_TYPES
+        if d in groups
+    ]
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case word stems, enough to tell whether one phrase repeats another."""
+    return [w[:6] for w in re.findall(r"[a-z]+", text.lower())]
+
+
+def _studies(count: int) -> str:
+    return f"{count} stud{'y' if count == 1 else 'ies'}"

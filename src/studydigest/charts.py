@@ -1,26 +1,39 @@
 """SVG charts drawn from the catalog at build time; readable without JavaScript.
 
-Text in the charts comes from the vocabulary and is XML-escaped; colours are mid-tone so
+Every chart is a ``<figure>``: one SVG laid out for the content column of a desktop screen
+and, where that layout would shrink below legible text on a phone, a second one laid out for
+a phone (CSS shows one of them), then an HTML legend and a caption. SVGs carry a ``viewBox``
+and shrink with their column; their text is wrapped here, never cut. Colours are mid-tone so
 that they read on Material's light and dark schemes, and text uses ``currentColor``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from math import sqrt
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from .catalog import DOSE_LABELS, Catalog
+from . import labels, svgtext
+from .catalog import DOSE_LABELS, Catalog, Headcount
 from .schema import DESIGN_TYPES
 
+WIDE = 680  # the content column at 1280 px is 688 px wide
+NARROW = 340  # the content column at 375 px is 343 px wide
+LABEL = 13  # font size of labels in user units (pixels when the chart is not shrunk)
+SMALL = 11
+
 BALANCE_COLOURS = {
-    "benefit": "#2e9d5b",
+    "benefit": "#23804a",
     "mixed": "#d59a1b",
     "no-difference": "#8a8f98",
-    "harm": "#d9534f",
-    "changed": "#4a7fc1",
+    "harm": "#c9302c",
+    "changed": "#3a6db0",
 }
+# Count inside a circle: white on the dark fills, near-black on the light ones (WCAG AA).
+_INK = {"mixed": "#1a1a1a", "no-difference": "#1a1a1a"}
 BALANCE_LABELS = {
     "benefit": "Mostly benefit",
     "mixed": "Mixed",
@@ -28,19 +41,65 @@ BALANCE_LABELS = {
     "harm": "Mostly harm",
     "changed": "A marker or felt effect changed (not a health outcome)",
 }
+GAP_COLOUR = "#8a8f98"
+DESIGN_WORDS = labels.DESIGN  # the timeline's legend and table
+DESIGN_COLOURS = [
+    "#3f7fbf",
+    "#2e9d5b",
+    "#d59a1b",
+    "#8e6bbf",
+    "#d9534f",
+    "#4fb0b0",
+    "#b07d4f",
+    "#8a8f98",
+    "#c06090",
+    "#6a9a3a",
+    "#505a9a",
+    "#9a5050",
+    "#407070",
+]
 
 
-def _svg_head(
-    ident: str, width: float, height: float, title: str, desc: str, role: str = "img"
-) -> list[str]:
-    """Opening tag, title and description shared by every chart (desc is trusted text)."""
-    return [
-        f'<svg class="sd-chart" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+def svg_head(
+    ident: str,
+    size: tuple[float, float],
+    title: str,
+    desc: str,
+    *,
+    role: str = "img",
+    variant: str = "",
+) -> str:
+    """Opening tag, title and description shared by every chart (plain text, escaped here)."""
+    width, height = size
+    css = f"sd-chart sd-chart--{variant}" if variant else "sd-chart"
+    return (
+        f'<svg class="{css}" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
         f'height="{height:.0f}" role="{role}" aria-labelledby="{ident}-title {ident}-desc" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{desc}</desc>',
+        'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>'
+    )
+
+
+def swatch(shape: str) -> str:
+    """A small decorative SVG for a legend entry; the words beside it carry the meaning."""
+    return (
+        '<svg class="sd-swatch" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">'
+        f"{shape}</svg>"
+    )
+
+
+def figure(variants: Sequence[str], legend: Sequence[str], caption: str) -> str:
+    """A chart with its HTML legend (items are trusted HTML) and caption (trusted HTML)."""
+    items = "".join(f"<li>{item}</li>" for item in legend)
+    parts = [
+        '<figure class="sd-figure">',
+        *variants,
+        f'<ul class="sd-legend">{items}</ul>' if items else "",
+        f"<figcaption>{caption}</figcaption>",
+        "</figure>",
     ]
+    return "\n".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -48,7 +107,7 @@ class Cell:
     substance: str
     domain: str
     studies: int
-    participants: int
+    participants: Headcount
     balance: str  # key of BALANCE_COLOURS
     strongest: str  # evidence level code
 
@@ -76,264 +135,264 @@ def map_cells(
     return substances, domains, cells
 
 
-def evidence_map(catalog: Catalog, dose: str, link_base: str) -> str:
-    """An inline SVG evidence map; each mark links to the filtered evidence table."""
-    vocab = catalog.corpus.vocabulary
-    substances, domains, cells = map_cells(catalog, dose)
-    if not cells:
-        return ""
-    left, top, step = 190, 150, 46
-    width = max(left + step * len(domains) + 90, 720)
-    height = top + step * len(substances) + 70
-    label = DOSE_LABELS[dose]
-    out = _svg_head(
-        f"map-{dose}",
-        width,
-        height,
-        f"Evidence map: {label} studies",
-        "Substances down the side, outcome domains across the top. A larger circle means "
-        "more studies; colour shows the balance of findings; a solid outline means at least "
-        "one randomised blinded study (level A or B), a dashed outline means weaker designs "
-        "only. A small grey dot is a gap: no study.",
-        role="group",  # it holds links, which an img role would hide
-    )
-    for j, domain in enumerate(domains):
-        x = left + step * j + step / 2
-        out.append(
-            f'<text x="{x:.0f}" y="{top - 10}" font-size="12" fill="currentColor" '
-            f'transform="rotate(-45 {x:.0f} {top - 10})">'
-            f"{escape(vocab.outcome_domains[domain].name)}</text>"
-        )
-    for i, sid in enumerate(substances):
-        y = top + step * i + step / 2
-        out.append(
-            f'<text x="{left - 10}" y="{y + 4:.0f}" font-size="13" text-anchor="end" '
-            f'fill="currentColor">{escape(vocab.substances[sid].name)}</text>'
-        )
-        for j, domain in enumerate(domains):
-            x = left + step * j + step / 2
-            cell = cells.get((sid, domain))
-            if cell is None:
-                out.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="2" fill="#8a8f98"/>')
-                continue
-            radius = min(6 + 4 * cell.studies**0.5, step / 2 - 2)
-            solid = cell.strongest in {"A", "B"}
-            href = (
-                link_base
-                + "?"
-                + urlencode([("substance", sid), ("domain", domain), ("dose", dose)])
-            )
-            name = (
-                f"{vocab.substances[sid].name}, {vocab.outcome_domains[domain].name}: "
-                f"{cell.studies} stud{'y' if cell.studies == 1 else 'ies'}, "
-                f"{cell.participants} participants, {BALANCE_LABELS[cell.balance].lower()}, "
-                f"strongest level {cell.strongest}"
-            )
-            out.append(
-                f"<a href={quoteattr(href)}><title>{escape(name)}</title>"
-                f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{radius:.1f}" '
-                f'fill="{BALANCE_COLOURS[cell.balance]}" stroke="currentColor" '
-                f'stroke-width="{2.5 if solid else 1.5}"'
-                f"{'' if solid else ' stroke-dasharray=' + chr(34) + '3 2' + chr(34)}/>"
-                f'<text x="{x:.0f}" y="{y + 4:.0f}" font-size="11" text-anchor="middle" '
-                f'fill="#fff">{cell.studies}</text></a>'
-            )
-    legend_y = top + step * len(substances) + 30
-    x = 20
-    for key, colour in BALANCE_COLOURS.items():
-        out.append(
-            f'<circle cx="{x + 8}" cy="{legend_y}" r="8" fill="{colour}"/>'
-            f'<text x="{x + 22}" y="{legend_y + 4}" font-size="12" fill="currentColor">'
-            f"{BALANCE_LABELS[key]}</text>"
-        )
-        x += 170
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def timeline(catalog: Catalog) -> str:
-    """Stacked bars: studies per publication year, by design type."""
-    studies = list(catalog.studies.values())
-    if not studies:
-        return ""
-    years = list(range(min(s.year for s in studies), max(s.year for s in studies) + 1))
-    designs = [d for d in DESIGN_TYPES if any(s.design.type == d for s in studies)]
-    palette = [
-        "#3f7fbf",
-        "#2e9d5b",
-        "#d59a1b",
-        "#8e6bbf",
-        "#d9534f",
-        "#4fb0b0",
-        "#b07d4f",
-        "#8a8f98",
-        "#c06090",
-        "#6a9a3a",
-        "#505a9a",
-        "#9a5050",
-        "#407070",
-    ]
-    counts: Counter[tuple[int, str]] = Counter((s.year, str(s.design.type)) for s in studies)
-    peak = max(sum(counts[(y, d)] for d in designs) for y in years)
-    left, top, bar, gap, unit = 50, 40, 34, 12, 26
-    width = max(left + (bar + gap) * len(years) + 20, 680)
-    height = top + unit * peak + 60 + 20 * ((len(designs) + 2) // 3)
-    out = _svg_head(
-        "timeline",
-        width,
-        height,
-        "Studies per year, by design",
-        "Bars count recorded studies by publication year; segments show the design type. "
-        "The table below gives the same numbers.",
-    )
-    out.append(f'<text x="10" y="{top - 15}" font-size="12" fill="currentColor">Studies</text>')
-    base = top + unit * peak
-    for k in range(peak + 1):
-        y = base - unit * k
-        out.append(
-            f'<text x="{left - 8}" y="{y + 4}" font-size="11" text-anchor="end" '
-            f'fill="currentColor">{k}</text>'
-        )
-        out.append(
-            f'<line x1="{left}" x2="{width - 10}" y1="{y}" y2="{y}" '
-            'stroke="currentColor" stroke-opacity="0.15"/>'
-        )
-    for i, year in enumerate(years):
-        x = left + gap / 2 + (bar + gap) * i
-        y = base
-        for d_index, design in enumerate(designs):
-            n = counts[(year, design)]
-            if not n:
-                continue
-            y -= unit * n
-            out.append(
-                f'<rect x="{x:.0f}" y="{y}" width="{bar}" height="{unit * n}" '
-                f'fill="{palette[d_index % len(palette)]}">'
-                f"<title>{year}: {n} {escape(design.replace('-', ' '))}</title></rect>"
-            )
-        out.append(
-            f'<text x="{x + bar / 2:.0f}" y="{base + 16}" font-size="11" '
-            f'text-anchor="middle" fill="currentColor">{year}</text>'
-        )
-    out.append(
-        f'<text x="{width / 2:.0f}" y="{base + 34}" font-size="12" '
-        'text-anchor="middle" fill="currentColor">Publication year</text>'
-    )
-    for d_index, design in enumerate(designs):
-        lx = 20 + 220 * (d_index % 3)
-        ly = base + 56 + 20 * (d_index // 3)
-        out.append(
-            f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" '
-            f'fill="{palette[d_index % len(palette)]}"/>'
-            f'<text x="{lx + 18}" y="{ly}" font-size="12" fill="currentColor">'
-            f"{escape(design.replace('-', ' '))}</text>"
-        )
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def timeline_rows(catalog: Catalog) -> list[tuple[int, dict[str, int]]]:
-    """The timeline as table rows: (year, {design: count})."""
-    counts: dict[int, Counter[str]] = {}
-    for s in catalog.studies.values():
-        counts.setdefault(s.year, Counter())[s.design.type] += 1
-    return [(year, dict(sorted(c.items()))) for year, c in sorted(counts.items())]
+@dataclass(frozen=True)
+class _Column:
+    substance: str
+    lines: list[str]
+    width: float
 
 
 @dataclass(frozen=True)
-class ForestRow:
-    study_id: str
-    label: str
-    metric: str
-    estimate: float
-    low: float
-    high: float
+class _Map:
+    """What one evidence map shows, with its labels wrapped for one column width."""
+
+    dose: str
+    link_base: str
+    cells: dict[tuple[str, str], Cell]
+    rows: dict[str, list[str]]  # outcome domain -> wrapped name
+    label_width: float
+    panels: list[list[_Column]]  # substances, packed into panels that fit side by side
 
 
-def forest_rows(catalog: Catalog) -> dict[str, tuple[list[ForestRow], list[str]]]:
-    """Per outcome domain: rows with an estimate and CI, and ids of studies without one."""
-    out: dict[str, tuple[list[ForestRow], list[str]]] = {}
-    for domain in catalog.corpus.vocabulary.outcome_domains:
-        rows: list[ForestRow] = []
-        missing: list[str] = []
-        for s in catalog.studies.values():
-            outcomes = [o for o in s.outcomes if o.domain == domain]
-            with_ci = [o for o in outcomes if o.effect and o.effect.ci_low is not None]
-            for o in with_ci:
-                assert o.effect is not None and o.effect.ci_low is not None
-                assert o.effect.ci_high is not None
-                dose = ", ".join(DOSE_LABELS[d] for d in s.dose_classes)
-                rows.append(
-                    ForestRow(
-                        s.id,
-                        f"{s.first_author_family} {s.year} ({dose})",
-                        o.effect.metric,
-                        o.effect.estimate,
-                        o.effect.ci_low,
-                        o.effect.ci_high,
+def _layout_map(catalog: Catalog, dose: str, link_base: str, room: float) -> _Map:
+    """Substances side by side while they fit beside the domain names; else in panels."""
+    vocab = catalog.corpus.vocabulary
+    substances, domains, cells = map_cells(catalog, dose)
+    columns = []
+    for sid in substances:
+        lines = svgtext.wrap(vocab.substances[sid].name, 100, LABEL)
+        widest = max(svgtext.width(line, LABEL) for line in lines)
+        columns.append(_Column(sid, lines, max(40.0, widest + 8)))
+    names = [vocab.outcome_domains[d].name for d in domains]
+    longest_word = max(svgtext.width(w, LABEL) for name in names for w in name.split())
+    cap = min(200.0, room - 12 - sum(c.width for c in columns))
+    if cap < max(longest_word, 0.22 * room):
+        cap = max(longest_word, 0.4 * room)
+    rows = {d: svgtext.wrap(name, cap, LABEL) for d, name in zip(domains, names, strict=True)}
+    label_width = max(svgtext.width(line, LABEL) for ls in rows.values() for line in ls)
+    room_for_columns = room - label_width - 12
+    panels: list[list[_Column]] = [[]]
+    used = 0.0
+    for column in columns:
+        if panels[-1] and used + column.width > room_for_columns:
+            panels.append([])
+            used = 0.0
+        panels[-1].append(column)
+        used += column.width
+    return _Map(dose, link_base, cells, rows, label_width, panels)
+
+
+def _map_svg(catalog: Catalog, layout: _Map, variant: str) -> str:
+    line_h = LABEL * svgtext.LINE
+    left = layout.label_width + 12
+    body: list[str] = []
+    y = 0.0
+    for panel in layout.panels:
+        header = max(len(c.lines) for c in panel) * line_h + 10
+        x = left
+        for column in panel:
+            first = y + header - 8 - (len(column.lines) - 1) * line_h
+            body += svgtext.lines(x + column.width / 2, first, column.lines, LABEL, anchor="middle")
+            x += column.width
+        y += header
+        for domain, lines in layout.rows.items():
+            height = max(40.0, len(lines) * line_h + 14)
+            centre = y + height / 2
+            body.append(
+                f'<line x1="0" x2="{x:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+                'stroke="currentColor" stroke-opacity="0.15"/>'
+            )
+            first = centre + LABEL * 0.35 - (len(lines) - 1) * line_h / 2
+            body += svgtext.lines(layout.label_width, first, lines, LABEL, anchor="end")
+            cx = left
+            for column in panel:
+                body.append(
+                    _map_mark(
+                        catalog, layout, column.substance, domain, cx + column.width / 2, centre
                     )
                 )
-            if outcomes and not with_ci:
-                missing.append(s.id)
-        if rows:
-            out[domain] = (rows, missing)
-    return out
-
-
-def forest_plot(domain_name: str, rows: list[ForestRow]) -> str:
-    """Estimates with 95% confidence intervals on one axis, zero marked."""
-    low = min(0.0, *(r.low for r in rows))
-    high = max(0.0, *(r.high for r in rows))
-    span = (high - low) or 1.0
-    left, right, top, step = 330, 40, 40, 34
-    width = 760
-    plot = width - left - right
-    height = top + step * len(rows) + 60
-
-    def x(value: float) -> float:
-        return left + (value - low) / span * plot
-
-    slug_id = "forest-" + "".join(c if c.isalnum() else "-" for c in domain_name.lower())
-    out = _svg_head(
-        slug_id,
-        width,
-        height,
-        f"Effect estimates: {domain_name}",
-        "Each row is one study: the dot is the estimate and the line its 95% confidence "
-        "interval, in the units named in the row. The vertical line marks zero (no difference).",
+                cx += column.width
+            y += height
+        y += 16
+    width = left + max(sum(c.width for c in panel) for panel in layout.panels)
+    head = svg_head(
+        f"map-{layout.dose}-{variant or 'only'}",
+        (width, y - 16),
+        f"Evidence map: {DOSE_LABELS[layout.dose]} studies",
+        "Outcome domains down the side, substances across the top. Each circle counts the "
+        "studies of one substance on one outcome domain; its colour is the balance of "
+        "findings; a solid outline means at least one randomised blinded study. A small "
+        "grey dot is a gap: no study.",
+        role="group",  # it holds links, which an img role would hide
+        variant=variant,
     )
-    out += [
-        f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top - 10}" y2="{top + step * len(rows)}" '
-        'stroke="currentColor" stroke-dasharray="4 3"/>',
+    return "\n".join([head, *body, "</svg>"])
+
+
+def _map_mark(
+    catalog: Catalog, layout: _Map, substance: str, domain: str, x: float, y: float
+) -> str:
+    vocab = catalog.corpus.vocabulary
+    cell = layout.cells.get((substance, domain))
+    if cell is None:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{GAP_COLOUR}"/>'
+    radius = min(7 + 3.5 * sqrt(cell.studies), 17)
+    solid = cell.strongest in {"A", "B"}
+    query = urlencode([("substance", substance), ("domain", domain), ("dose", layout.dose)])
+    name = (
+        f"{vocab.substances[substance].name}, {vocab.outcome_domains[domain].name}: "
+        f"{cell.studies} stud{'y' if cell.studies == 1 else 'ies'}, "
+        f"{cell.participants.text('participants')}, {BALANCE_LABELS[cell.balance].lower()}, "
+        f"strongest level {cell.strongest}"
+    )
+    dash = "" if solid else ' stroke-dasharray="3 2"'
+    count = svgtext.text(
+        x,
+        y + SMALL * 0.36,
+        str(cell.studies),
+        SMALL,
+        anchor="middle",
+        fill=_INK.get(cell.balance, "#fff"),
+    )
+    return (
+        f"<a href={quoteattr(layout.link_base + '?' + query)}><title>{escape(name)}</title>"
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" '
+        f'fill="{BALANCE_COLOURS[cell.balance]}" stroke="currentColor" '
+        f'stroke-width="{2.5 if solid else 1.5}"{dash}/>{count}</a>'
+    )
+
+
+def _map_legend() -> list[str]:
+    items = [
+        swatch(f'<circle cx="8" cy="8" r="7" fill="{colour}"/>') + escape(BALANCE_LABELS[key])
+        for key, colour in BALANCE_COLOURS.items()
     ]
-    for i, r in enumerate(rows):
-        y = top + step * i + step / 2
-        out.append(
-            f'<text x="10" y="{y - 2:.0f}" font-size="12" fill="currentColor">'
-            f"{escape(r.label)}</text>"
+    return [
+        *items,
+        swatch('<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="2.5"/>')
+        + "Solid outline: at least one randomised blinded study (level A or B)",
+        swatch(
+            '<circle cx="8" cy="8" r="6" fill="none" stroke="currentColor" stroke-width="1.5" '
+            'stroke-dasharray="3 2"/>'
         )
-        out.append(
-            f'<text x="10" y="{y + 12:.0f}" font-size="10" fill="currentColor">'
-            f"{escape(r.metric[:52])}</text>"
-        )
-        out.append(
-            f'<line x1="{x(r.low):.1f}" x2="{x(r.high):.1f}" y1="{y:.0f}" y2="{y:.0f}" '
-            'stroke="currentColor" stroke-width="2"/>'
-        )
-        out.append(
-            f'<circle cx="{x(r.estimate):.1f}" cy="{y:.0f}" r="5" fill="#3f7fbf">'
-            f"<title>{escape(r.label)}: {r.estimate} ({r.low} to {r.high})</title>"
-            "</circle>"
-        )
-    axis_y = top + step * len(rows) + 20
-    for value in (low, 0.0, high):
-        out.append(
-            f'<text x="{x(value):.1f}" y="{axis_y}" font-size="11" '
-            f'text-anchor="middle" fill="currentColor">{value:g}</text>'
-        )
-    out.append(
-        f'<text x="{left + plot / 2:.0f}" y="{axis_y + 22}" font-size="12" '
-        'text-anchor="middle" fill="currentColor">Estimate (units as labelled)</text>'
+        + "Dashed outline: weaker designs only",
+        swatch(f'<circle cx="8" cy="8" r="2" fill="{GAP_COLOUR}"/>') + "Gap: no study",
+    ]
+
+
+def evidence_map(catalog: Catalog, dose: str, link_base: str) -> str:
+    """The evidence map of one dose class as a figure; each circle links to the evidence table
+    filtered to its studies. Empty when the dose class has no study."""
+    _, _, cells = map_cells(catalog, dose)
+    if not cells:
+        return ""
+    wide = _layout_map(catalog, dose, link_base, WIDE)
+    narrow = _layout_map(catalog, dose, link_base, NARROW)
+    if [len(p) for p in wide.panels] == [len(p) for p in narrow.panels]:
+        variants = [_map_svg(catalog, narrow, "")]
+    else:
+        variants = [_map_svg(catalog, wide, "wide"), _map_svg(catalog, narrow, "narrow")]
+    caption = (
+        f"{escape(DOSE_LABELS[dose])} studies: outcome domains down the side, substances "
+        "across the top. The number in a circle counts the studies; a larger circle means more "
+        "studies. Select a circle to list them in the table below."
     )
-    out.append("</svg>")
-    return "\n".join(out)
+    return figure(variants, _map_legend(), caption)
+
+
+def nice_step(span: float, most: int) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that divides ``span`` into at
+    most ``most`` steps."""
+    if span <= 0:
+        return 1.0
+    power = 10.0 ** int(f"{span / most:e}".split("e")[1])
+    return next(f * power for f in (1, 2, 2.5, 5, 10) if span / (f * power) <= most)
+
+
+def _timeline_svg(catalog: Catalog, room: float, variant: str) -> str:
+    """Horizontal stacked bars, one row per year, so that the years never crowd at any width."""
+    studies = list(catalog.studies.values())
+    years = list(range(min(s.year for s in studies), max(s.year for s in studies) + 1))
+    designs = [d for d in DESIGN_TYPES if any(s.design.type == d for s in studies)]
+    counts: Counter[tuple[int, str]] = Counter((s.year, str(s.design.type)) for s in studies)
+    totals = {y: sum(counts[(y, d)] for d in designs) for y in years}
+    peak = max(totals.values())
+    step = max(1.0, nice_step(peak, 8 if room > NARROW else 4))
+    top_tick = step * -(-peak // step)
+    left, row, bar, top = svgtext.width("2000", LABEL) + 10, 24, 16, 24
+    unit = (room - left - 30) / top_tick
+    base = top + row * len(years)
+    out: list[str] = []
+    tick = 0.0
+    while tick <= top_tick:
+        x = left + unit * tick
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 4}" y2="{base}" '
+            'stroke="currentColor" stroke-opacity="0.15"/>'
+        )
+        out.append(svgtext.text(x, top - 8, f"{tick:g}", SMALL, anchor="middle"))
+        tick += step
+    for i, year in enumerate(years):
+        y = top + row * i + (row - bar) / 2
+        out.append(
+            svgtext.text(left - 8, y + bar / 2 + LABEL * 0.35, str(year), LABEL, anchor="end")
+        )
+        x = float(left)
+        for index, design in enumerate(designs):
+            n = counts[(year, design)]
+            if not n:
+                continue
+            out.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{unit * n:.1f}" height="{bar}" '
+                f'fill="{DESIGN_COLOURS[index % len(DESIGN_COLOURS)]}" stroke="#fff" '
+                f'stroke-width="0.5"><title>{year}: {n} × {escape(DESIGN_WORDS[design])}'
+                "</title></rect>"
+            )
+            x += unit * n
+        if totals[year]:
+            out.append(svgtext.text(x + 4, y + bar / 2 + SMALL * 0.36, str(totals[year]), SMALL))
+    out.append(f'<line x1="{left}" x2="{left}" y1="{top - 4}" y2="{base}" stroke="currentColor"/>')
+    head = svg_head(
+        f"timeline-{variant or 'only'}",
+        (room, base + 4),
+        "Studies per year, by design",
+        "One bar per publication year, its length the number of recorded studies; segments "
+        "show the design. The table below gives the same numbers.",
+        variant=variant,
+    )
+    return "\n".join([head, *out, "</svg>"])
+
+
+def timeline(catalog: Catalog) -> str:
+    """Studies per publication year, stacked by design, as a figure."""
+    studies = list(catalog.studies.values())
+    if not studies:
+        return ""
+    designs = [d for d in DESIGN_TYPES if any(s.design.type == d for s in studies)]
+    legend = [
+        swatch(f'<rect x="1" y="1" width="14" height="14" fill="{DESIGN_COLOURS[i]}"/>')
+        + escape(DESIGN_WORDS[d])
+        for i, d in enumerate(designs)
+    ]
+    return figure(
+        [_timeline_svg(catalog, WIDE, "wide"), _timeline_svg(catalog, NARROW, "narrow")],
+        legend,
+        "Recorded studies by year of publication; the number after a bar is its total.",
+    )
+
+
+def timeline_rows(catalog: Catalog) -> list[tuple[int, dict[str, int]]]:
+    """The timeline as table rows: (year, {design words: count})."""
+    counts: dict[int, Counter[str]] = {}
+    for s in catalog.studies.values():
+        counts.setdefault(s.year, Counter())[s.design.type] += 1
+    return [
+        (
+            year,
+            {
+                DESIGN_WORDS[d]: n
+                for d, n in sorted(c.items(), key=lambda kv: DESIGN_TYPES.index(kv[0]))
+            },
+        )
+        for year, c in sorted(counts.items())
+    ]

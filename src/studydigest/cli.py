@@ -13,11 +13,12 @@ from . import __version__
 from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from .load import LoadError, Problem, load_file
 from .names import spelling_warnings
+from .report import summary
 from .sanitize import printable
 from .schema import Claim, Doi, check_slug
 from .settings import Settings, SettingsError
 from .settings import read as read_settings
-from .validate import Layout, validate_project
+from .validate import Layout, discover, load_vocabulary, validate_project
 
 # Rendering, exports, stubs and diffs are imported by the commands that use them, so that
 # `validate` (run by editors and on every pull request) starts quickly.
@@ -85,31 +86,27 @@ def _selected(layout: Layout, paths: Sequence[str]) -> tuple[set[str] | None, li
 def cmd_validate(args: argparse.Namespace) -> int:
     layout = _settings(args).layout
     chosen, problems = _selected(layout, args.paths)
-    corpus, found = validate_project(layout)
+    corpus, found = validate_project(layout, focus=chosen or ())
+    if corpus is not None and args.max_age_days > 0:
+        found.extend(freshness_warnings(corpus, layout, args.max_age_days))
+    if corpus is not None:
+        found.extend(w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen)
     if chosen is not None:
         # Report (and count) problems in the named files, plus those in claims/ and
         # vocabulary/, which every record depends on; other study files are not this run's.
-        found = [p for p in found if p.file in chosen or not p.file.startswith("studies/")]
+        studies = f"{layout.studies}/"
+        found = [p for p in found if p.file in chosen or not p.file.startswith(studies)]
     problems.extend(found)
-    if corpus is not None and args.max_age_days > 0:
-        problems.extend(freshness_warnings(corpus, layout, args.max_age_days))
-    if corpus is not None:
-        problems.extend(
-            w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen
-        )
     _emit(problems, args.format)
-    errors = [p for p in problems if p.severity == "error"]
     if args.format == "text":
-        if errors:
-            sys.stderr.write(f"{len(errors)} error(s)\n")
-        elif corpus is not None:
-            warned = len(problems) - len(errors)
-            sys.stderr.write(
-                f"ok: {len(corpus.studies)} studies, {len(corpus.claims)} claims"
-                + (f", {warned} warning(s)" if warned else "")
-                + "\n"
-            )
-    return 1 if errors else 0
+        records = discover(layout, [])
+        checked = len(chosen) if chosen is not None else sum(map(len, (records or {}).values()))
+        counts = (len(corpus.studies), len(corpus.claims)) if corpus is not None else (0, 0)
+        line = summary(
+            problems, checked, named=chosen is not None, studies=counts[0], claims=counts[1]
+        )
+        sys.stderr.write(line + "\n")
+    return 1 if any(p.severity == "error" for p in problems) else 0
 
 
 def cmd_links(args: argparse.Namespace) -> int:
@@ -177,7 +174,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         sys.stderr.write(f"studydigest new: {layout.display(target)} already exists\n")
         return 2
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(record_text(args.id, bib), encoding="utf-8")
+    vocabulary, _ = load_vocabulary(layout, [])  # ids listed beside each field; gaps are fine
+    target.write_text(record_text(args.id, bib, vocabulary), encoding="utf-8")
     sys.stdout.write(
         f"wrote {layout.display(target)}: fill in every TODO, then run 'studydigest validate'\n"
     )
@@ -206,14 +204,17 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
             continue
         if isinstance(doi, str):
             dois.add(doi.lower())
-    result = import_bibtex(text, args.file, ids, dois)
+    vocabulary, _ = load_vocabulary(layout, [])
+    result = import_bibtex(text, args.file, ids, dois, vocabulary)
     _emit(result.problems, "text")
     for line in result.skipped:
         sys.stdout.write(f"skipped {printable(line)}\n")
     for record_id, stub in result.stubs.items():
         target = folder / f"{record_id}.yaml"
-        if not args.dry_run:
-            target.write_text(stub, encoding="utf-8")
+        if args.dry_run:
+            sys.stdout.write(f"would write {layout.display(target)} (nothing written: --dry-run)\n")
+            continue
+        target.write_text(stub, encoding="utf-8")
         sys.stdout.write(f"wrote {layout.display(target)} (complete its TODO fields)\n")
     return 1 if result.problems else 0
 

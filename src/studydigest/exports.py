@@ -12,13 +12,14 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import rispy
 from pydantic import BaseModel, TypeAdapter
 
+from . import labels
 from .bib import citation_title
 from .grading import ClaimVerdict, grade
 from .markup import doi_url
@@ -27,7 +28,8 @@ from .schema import Study
 
 EXPORT_FILES = {
     "data/studies.json": "every validated record, as JSON",
-    "data/studies.csv": "one row per study, one column per core field",
+    "data/studies.csv": "one row per study, one column per core field; each controlled value "
+    "is followed by a _label column in words",
     "data/references.bib": "BibTeX for all studies (one file per study under data/bib/)",
     "data/references.ris": "RIS for reference managers",
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
@@ -162,6 +164,30 @@ CSV_COLUMNS = [
 ]
 
 
+# Controlled values get a column of words beside their ids ("design_type_label").
+CSV_LABELS = {
+    "publication_type": labels.PUBLICATION_TYPE,
+    "design_type": labels.DESIGN,
+    "blinding": labels.BLINDING,
+    "control": labels.CONTROL,
+    "setting": labels.SETTING,
+    "dose_classes": labels.DOSE_CLASS,
+}
+CSV_HEADER = [
+    name for c in CSV_COLUMNS for name in ((c, f"{c}_label") if c in CSV_LABELS else (c,))
+]
+
+
+def _with_labels(row: Sequence[object]) -> list[object]:
+    """The row with each controlled value followed by its words (several joined by "; ")."""
+    out: list[object] = []
+    for column, value in zip(CSV_COLUMNS, row, strict=True):
+        out.append(value)
+        if column in CSV_LABELS:
+            out.append("; ".join(CSV_LABELS[column][v] for v in str(value).split("; ") if v))
+    return out
+
+
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
@@ -174,7 +200,7 @@ def studies_csv(studies: list[Study]) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADER)
     for s in studies:
         row = [
             s.id,
@@ -206,7 +232,7 @@ def studies_csv(studies: list[Study]) -> str:
             s.review.added,
             s.review.last_reviewed,
         ]
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([_cell(v) for v in _with_labels(row)])
     return out.getvalue()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from . import labels
 from .schema import HEALTH_KINDS, Claim, ClaimPart, Outcome, OutcomeDomain, Study, Term
 
 RANDOMISED = {"rct", "crossover-rct"}
@@ -89,9 +90,11 @@ def grade(study: Study) -> Grade:
     design = study.design
     n = sample_size(study)
     facts = [
-        design.type.replace("-", " "),
-        f"blinding: {design.blinding}",
-        f"control: {design.control}",
+        labels.DESIGN[design.type],
+        labels.BLINDING[design.blinding].lower(),
+        f"control: {labels.CONTROL[design.control].lower()}"
+        if design.control != "none"
+        else "no control",
         f"n = {n}" if n else "n not verified",
     ]
     if design.type == "preclinical":
@@ -131,30 +134,34 @@ class Direction:
 
 DIRECTIONS: dict[str, Direction] = {
     "benefit": Direction(
-        "benefit", "Benefit", "Every randomised comparison in scope found a benefit."
+        "benefit",
+        labels.DIRECTION["benefit"],
+        "Every randomised comparison in scope found a benefit.",
     ),
     "no-benefit": Direction(
         "no-benefit",
-        "No benefit shown",
+        labels.DIRECTION["no-benefit"],
         "Every randomised comparison in scope found no difference (for a marker: no change).",
     ),
-    "harm": Direction("harm", "Harm", "Every randomised comparison in scope found harm."),
+    "harm": Direction(
+        "harm", labels.DIRECTION["harm"], "Every randomised comparison in scope found harm."
+    ),
     "mixed": Direction(
         "mixed",
-        "Mixed",
+        labels.DIRECTION["mixed"],
         "Randomised comparisons in scope disagree, or found a benefit on some measures or "
         "doses and not others.",
     ),
     "marker-changed": Direction(
         "marker-changed",
-        "Marker changed, no health outcome",
+        labels.DIRECTION["marker-changed"],
         "Randomised comparisons found a change in a blood marker, brain activity, a laboratory "
         "measure or how strongly people felt the drug, and none measured a health outcome. A "
         "marker change is not a benefit.",
     ),
     "no-evidence": Direction(
         "no-evidence",
-        "No controlled evidence",
+        labels.DIRECTION["no-evidence"],
         "No randomised comparison in scope measured it. Uncontrolled results (open-label "
         "phases, before/after changes, surveys) are listed but cannot show that the drug "
         "caused a change.",
@@ -172,20 +179,26 @@ class Certainty:
 
 CERTAINTIES: dict[str, Certainty] = {
     "high": Certainty(
-        "high", "High", 4, "Very confident that the true effect is close to the estimate."
+        "high",
+        labels.CERTAINTY["high"],
+        4,
+        "Very confident that the true effect is close to the estimate.",
     ),
     "moderate": Certainty(
         "moderate",
-        "Moderate",
+        labels.CERTAINTY["moderate"],
         3,
         "The true effect is probably close to the estimate, but may be substantially different.",
     ),
     "low": Certainty(
-        "low", "Low", 2, "The true effect may be substantially different from the estimate."
+        "low",
+        labels.CERTAINTY["low"],
+        2,
+        "The true effect may be substantially different from the estimate.",
     ),
     "very-low": Certainty(
         "very-low",
-        "Very low",
+        labels.CERTAINTY["very-low"],
         1,
         "The true effect is likely to be substantially different from the estimate.",
     ),
@@ -391,8 +404,11 @@ def _exclusion(part: ClaimPart, study: Study, outcomes: list[Outcome]) -> str | 
         return None
     if study.randomised and all(o.comparison in OTHER_QUESTION for o in outcomes):
         return "compared only with another treatment"
-    kinds = {o.comparison if study.randomised else "not randomised" for o in outcomes}
-    return "uncontrolled: " + ", ".join(sorted(kinds))
+    kinds = {
+        labels.COMPARISON[o.comparison].lower() if study.randomised else "not randomised"
+        for o in outcomes
+    }
+    return "uncontrolled: " + "; ".join(sorted(kinds))
 
 
 def _direction_code(directions: set[str], marker_only: bool) -> str:
@@ -413,12 +429,15 @@ def _steps(
     """Every reason to rate the certainty down, and the number of participants counted."""
     steps = []
     overall = {s.id: s.risk_of_bias.overall if s.risk_of_bias else "some-concerns" for s in counted}
-    high = sorted(sid for sid, o in overall.items() if o == "high")
+    high = sorted(labels.study_label(s) for s in counted if overall[s.id] == "high")
     if high or "low" not in overall.values():
         detail = f"high risk: {', '.join(high)}" if high else "none of the studies is at low risk"
         steps.append(Step(DOWNGRADES["risk-of-bias"], detail + "."))
     if len(set(per_study.values())) > 1:
-        tally = ", ".join(f"{sid}: {d}" for sid, d in sorted(per_study.items()))
+        names = {s.id: labels.study_label(s) for s in counted}
+        tally = ", ".join(
+            f"{names[sid]}: {labels.FINDING[d].lower()}" for sid, d in sorted(per_study.items())
+        )
         steps.append(Step(DOWNGRADES["inconsistency"], tally + "."))
     if too_short:
         latest = max(o.weeks for outs in body.values() for o in outs)
@@ -444,7 +463,7 @@ def _steps(
     if code in {"benefit", "harm"} and intervals and all(intervals):
         steps.append(Step(DOWNGRADES["wide-intervals"], f"{len(intervals)} interval(s)."))
     late = sorted(
-        s.id
+        labels.study_label(s)
         for s in counted
         if s.under_concern
         or (s.risk_of_bias and s.risk_of_bias.registration in {"retrospective", "not-registered"})

@@ -1,7 +1,78 @@
-"""Words for every controlled value, so that pages, facets, charts and exports never show ids."""
+"""Words for every controlled value, so that pages, facets, charts and exports never show ids.
+
+One table per controlled field of the schema (``ALL`` maps the field to its table); the
+direction and certainty words of a verdict live here too and ``grading`` reuses them. Tests
+check that every value the schema allows has its words.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+from .schema import Study, split_name
+
+DESIGN = {
+    "rct": "Randomised controlled trial",
+    "crossover-rct": "Randomised crossover",
+    "crossover": "Crossover, not randomised",
+    "non-randomised-controlled": "Controlled, not randomised",
+    "open-label": "Open-label study",
+    "observational": "Observational study",
+    "cross-sectional-survey": "Survey",
+    "qualitative": "Qualitative study",
+    "case-report": "Case report",
+    "systematic-review": "Systematic review",
+    "meta-analysis": "Meta-analysis",
+    "narrative-review": "Narrative review",
+    "preclinical": "Preclinical study",
+}
+BLINDING = {
+    "none": "Not blinded",
+    "single": "Single-blind",
+    "double": "Double-blind",
+    "self-blinded": "Self-blinded",
+}
+CONTROL = {
+    "placebo": "Placebo",
+    "active-placebo": "Active placebo",
+    "active-comparator": "Another treatment",
+    "waiting-list": "Waiting list",
+    "none": "No control",
+}
+SETTING = {
+    "lab": "Laboratory",
+    "naturalistic": "Naturalistic (everyday life)",
+    "clinic": "Clinic",
+    "online": "Online",
+    "not-applicable": "Not applicable",
+}
+DOSE_CLASS = {
+    "micro": "Microdose",
+    "low": "Low dose",
+    "full": "Full dose",
+    "sub-anaesthetic": "Sub-anaesthetic (ketamine)",
+}
+ROUTE = {
+    "oral": "Oral",
+    "sublingual": "Sublingual",
+    "intravenous": "Intravenous",
+    "subcutaneous": "Subcutaneous",
+    "intramuscular": "Intramuscular",
+    "intranasal": "Intranasal",
+    "self-selected": "Self-selected",
+}
+PSYCHOTHERAPY = {
+    "none": "None",
+    "supportive": "Supportive care",
+    "structured": "Structured psychotherapy",
+}
+PUBLICATION_TYPE = {
+    "journal-article": "Journal article",
+    "preprint": "Preprint",
+    "registry-record": "Registry record",
+    "press-release": "Press release",
+    "conference-abstract": "Conference abstract",
+}
 FINDING = {
     "benefit": "Benefit",
     "no-difference": "No difference",
@@ -62,8 +133,36 @@ OUTCOME_KIND = {
     "felt-effect": "Felt drug effect",
     "lab-measure": "Laboratory measure",
 }
+EVIDENCE_KIND = {
+    "preclinical": "Preclinical (cells or animals)",
+    "human-biomarker": "Markers in people",
+    "human-clinical": "Clinical outcomes in people",
+    "none-at-microdoses": "None at microdoses",
+}
+DIRECTION = {
+    "benefit": "Benefit",
+    "no-benefit": "No benefit shown",
+    "harm": "Harm",
+    "mixed": "Mixed",
+    "marker-changed": "Marker changed, no health outcome",
+    "no-evidence": "No controlled evidence",
+}
+CERTAINTY = {
+    "high": "High",
+    "moderate": "Moderate",
+    "low": "Low",
+    "very-low": "Very low",
+}
 
 ALL = {
+    "design": DESIGN,
+    "blinding": BLINDING,
+    "control": CONTROL,
+    "setting": SETTING,
+    "dose_class": DOSE_CLASS,
+    "route": ROUTE,
+    "psychotherapy": PSYCHOTHERAPY,
+    "publication_type": PUBLICATION_TYPE,
     "finding": FINDING,
     "comparison": COMPARISON,
     "rob_judgement": ROB_JUDGEMENT,
@@ -72,4 +171,22 @@ ALL = {
     "notice": NOTICE,
     "effect_type": EFFECT_TYPE,
     "outcome_kind": OUTCOME_KIND,
+    "evidence_kind": EVIDENCE_KIND,
+    "direction": DIRECTION,
+    "certainty": CERTAINTY,
 }
+
+
+def words(values: Iterable[str], table: Mapping[str, str], sep: str = ", ") -> str:
+    """Several controlled values as words: ``["micro", "full"]`` → "Microdose, Full dose"."""
+    return sep.join(table[v] for v in values)
+
+
+def study_label(study: Study) -> str:
+    """``Hutten et al. 2020`` or ``Polito & Stevenson 2019``: how pages name a study."""
+    family = study.first_author_family
+    if len(study.authors) == 2 and study.authors_complete:
+        return f"{family} & {split_name(study.authors[1])[0]} {study.year}"
+    if len(study.authors) == 1 and study.authors_complete:
+        return f"{family} {study.year}"
+    return f"{family} et al. {study.year}"

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import yaml
 
 from . import cache
+from .yamlhelp import explain
 
 # libyaml's C parser when present; it only ever sees pre-checked text. The benchmark sets
 # STUDYDIGEST_PURE_YAML to measure the pure-Python fallback.
@@ -478,7 +479,7 @@ def _parse_events(text: str, file: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
-        raise LoadError(Problem(file, line, col, "", f"invalid YAML: {reason}")) from None
+        raise LoadError(Problem(file, line, col, "", explain(reason, text, line, col))) from None
     except yaml.YAMLError as exc:  # pragma: no cover - parser errors are marked
         raise LoadError(Problem(file, 1, 1, "", f"invalid YAML: {exc}")) from None
     if not isinstance(root, dict):

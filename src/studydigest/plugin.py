@@ -13,7 +13,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import cache, settings
+from .load import Problem
 from .render import Renderer
+from .report import problem_page, problem_paths
 from .sanitize import front_matter_problem, inert_front_matter, inert_text, printable, sanitize_html
 from .validate import Layout, validate_project
 
@@ -61,10 +63,18 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def __init__(self) -> None:
         self.layout: Layout | None = None
         self.dates: dict[str, str] = {}
+        self.serving = False
+        self.generated: list[str] = []  # pages of the last good build, kept while serving
+        self.problems: str | None = None  # the page every page shows while a record is invalid
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        if command == "serve":  # rebuilds reuse what unchanged files gave (see cache.py)
+        self.serving, self.generated = command == "serve", []
+        if self.serving:  # rebuilds reuse what unchanged files gave (see cache.py)
             cache.enable()
+
+    def on_shutdown(self) -> None:
+        self.serving = False
+        cache.enable(False)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         cache.next_build()
@@ -79,6 +89,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.layout is not None
         corpus, problems = validate_project(self.layout)
+        self.problems = None
+        if corpus is None and self.serving:
+            return self._show_problems(files, config, problems)
         if corpus is None:
             for problem in problems:
                 log.error(printable(str(problem)))
@@ -104,11 +117,29 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 )
             level = InclusionLevel.NOT_IN_NAV if _detail_page(path) else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=level))
+        self.generated = [path for path in pages if path.endswith(".md")]
+        return files
+
+    def _show_problems(self, files: Files, config: MkDocsConfig, problems: list[Problem]) -> Files:
+        """While serving, every page lists the problems until a save fixes them. Raising, or a
+        warning under strict, would fail the rebuild and leave the browser waiting."""
+        for problem in problems:
+            log.info(printable(str(problem)))
+        self.problems = problem_page(problems)
+        shown = problem_paths(config.nav, self.generated)
+        config.nav = None  # the generated pages the nav names are missing from this build
+        for path in shown:
+            if files.get_file_from_path(path) is None:
+                page = File.generated(config, path, content=self.problems)
+                page.inclusion = InclusionLevel.NOT_IN_NAV
+                files.append(page)
         return files
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if self.problems is not None:
+            return self.problems
         problem = front_matter_problem(page.meta)
         if problem is not None:
             raise PluginError(f"{page.file.src_uri}: {problem}")

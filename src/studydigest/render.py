@@ -18,8 +18,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import bib, charts, exports, labels, markup
-from .catalog import DOSE_LABELS, Catalog
+from . import bib, charts, exports, forest, labels, markup
+from .catalog import FACETS, Catalog
 from .grading import (
     CERTAINTIES,
     DIRECTIONS,
@@ -29,11 +29,13 @@ from .grading import (
     PartVerdict,
     sample_size,
 )
-from .schema import DOSE_CLASSES, Study, split_name
+from .labels import study_label
+from .schema import DOSE_CLASSES, Outcome, Study
 from .settings import Settings
 from .validate import Corpus, Layout
 
 FINDING_LABELS = labels.FINDING
+__all__ = ["Renderer", "study_label", "write_docs"]
 
 
 def _finalize(value: object) -> Markup:
@@ -47,14 +49,47 @@ def weeks(value: float) -> str:
     return f"{value:g} week" + ("" if value == 1 else "s")
 
 
+def timing(outcome: Outcome) -> str:
+    """When an outcome was measured, in the paper's words and as the weeks the verdicts use."""
+    counted = weeks(outcome.weeks) if outcome.weeks else "0 weeks"
+    said = outcome.timepoint.strip().lower()
+    if said in {counted, f"week {outcome.weeks:g}", f"{outcome.weeks:g} weeks"}:
+        return f"{counted} after the first dose"
+    return f"{outcome.timepoint}; counted as {counted} after the first dose"
+
+
+def sample_text(study: Study) -> str:
+    """The sample size for a list of studies: a number, or "not reported" (never 0)."""
+    n = sample_size(study)
+    return str(n) if n else "not reported"
+
+
 def certainty_badge(verdict: PartVerdict) -> Markup:
-    """The certainty in words (never colour alone), or a dash when it is not rated."""
+    """The certainty in words (never colour alone) after GRADE's circles, or "not rated"."""
     if verdict.certainty is None:
         return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
     c = verdict.certainty  # code and label are constants from grading.CERTAINTIES
-    return Markup('<span class="sd-certainty sd-certainty-{}">{} certainty</span>').format(
-        c.code, c.label
-    )
+    circles = "⊕" * c.rank + "◯" * (4 - c.rank)
+    return Markup(
+        '<span class="sd-certainty sd-certainty-{}"><span aria-hidden="true">{}</span> '
+        "{} certainty</span>"
+    ).format(c.code, circles, c.label)
+
+
+def direction_badge(verdict: PartVerdict) -> Markup:
+    """The direction of a verdict in words; a class adds its colour."""
+    d = verdict.direction
+    return Markup('<span class="sd-verdict sd-{}">{}</span>').format(d.code, d.label)
+
+
+# The banner at the top of a study page under an editorial notice (corrections get none).
+NOTICE_BANNERS = {
+    "retraction": "This article has been retracted. It is kept here for the record and never "
+    "counts towards a verdict.",
+    "expression-of-concern": "The journal has published an expression of concern about this "
+    "article. It is flagged wherever it is listed and lowers the certainty of any verdict it "
+    "counts towards.",
+}
 
 
 def notice_flag(study: Study) -> Markup:
@@ -93,16 +128,6 @@ class PageContext:
 
     def claim(self, claim_id: str) -> Markup:
         return self.link(self.corpus.claims[claim_id].claim, "claims.md", claim_id)
-
-
-def study_label(study: Study) -> str:
-    """``Hutten et al. 2020`` or ``Polito & Stevenson 2019``."""
-    family = study.first_author_family
-    if len(study.authors) == 2 and study.authors_complete:
-        return f"{family} & {split_name(study.authors[1])[0]} {study.year}"
-    if len(study.authors) == 1 and study.authors_complete:
-        return f"{family} {study.year}"
-    return f"{family} et al. {study.year}"
 
 
 def original_links(study: Study) -> list[tuple[str, str]]:
@@ -153,28 +178,36 @@ class Renderer:
         self.env.filters["ext"] = lambda url, text: markup.external_link(text, url)
         self.env.filters["label"] = study_label
         self.env.filters["weeks"] = weeks
+        self.env.filters["timing"] = timing
+        self.env.filters["words"] = labels.words
         self.env.globals.update(
             LEVELS=LEVELS,
             DIRECTIONS=DIRECTIONS,
             CERTAINTIES=CERTAINTIES,
             DOWNGRADES=DOWNGRADES,
             OIS=OPTIMAL_INFORMATION_SIZE,
-            DOSE_LABELS=DOSE_LABELS,
+            DOSE_LABELS=labels.DOSE_CLASS,
+            FACETS=FACETS,
             DOSE_CLASSES=DOSE_CLASSES,
             FINDING_LABELS=FINDING_LABELS,
             vocab=corpus.vocabulary,
             catalog=self.catalog,
             grades=self.catalog.grades,
             n_of=sample_size,
+            n_text=sample_text,
             links=original_links,
             reference=bib.reference,
             bibtex=lambda s: self.bib_entries[s.id],
             files=corpus.files,
             charts=charts,
+            forest=forest,
+            study_label=study_label,
             EXPORT_FILES=exports.EXPORT_FILES,
             certainty_badge=certainty_badge,
+            direction_badge=direction_badge,
             LABELS=labels.ALL,
             notice_flag=notice_flag,
+            NOTICE_BANNERS=NOTICE_BANNERS,
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:

@@ -34,7 +34,7 @@ _REGISTRY_RES = {
     "EudraCT": re.compile(r"\d{4}-\d{6}-\d{2}"),
     "ANZCTR": re.compile(r"ACTRN\d{14}"),
     "ISRCTN": re.compile(r"ISRCTN\d{8}"),
-    "PROSPERO": re.compile(r"CRD\d{11}"),
+    "PROSPERO": re.compile(r"CRD\d{11,12}"),  # newer PROSPERO ids have 12 digits
 }
 
 
@@ -145,7 +145,7 @@ def _check_registration(value: str) -> str:
     if not any(pattern.fullmatch(value) for pattern in _REGISTRY_RES.values()):
         raise ValueError(
             f"'{value}' is not a registry id (NCT########, EudraCT ####-######-##, "
-            "ACTRN##############, ISRCTN########, CRD###########)"
+            "ACTRN##############, ISRCTN########, CRD followed by 11 or 12 digits)"
         )
     return value
 

@@ -9,48 +9,126 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
+import types
+import typing
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from .load import Problem
 from .schema import (
     CHANGE_FINDINGS,
-    COMPARISONS,
-    DESIGN_TYPES,
-    DOSE_CLASSES,
     HEALTH_FINDINGS,
     AuthorName,
-    Blinding,
-    Control,
     Doi,
     HttpsUrl,
     Pmid,
-    RegistrationTiming,
-    RobJudgement,
-    Route,
-    Setting,
     ShortText,
+    Study,
     check_slug,
     split_name,
 )
+from .validate import STUDY_REFS, Vocabulary
 
+WIDTH = 100
 
-def _choices(literal: Any) -> str:
-    return ", ".join(literal.__args__)
-
-
-def _rob(domain: str) -> list[str]:
-    return [
-        f"  {domain}:",
-        f"    judgement: TODO  # {_choices(RobJudgement)}",
-        f"    reason: {_q('TODO: one line, what the source says (or does not say)')}",
-    ]
+# Optional in the schema, but nearly every study has them: written out, not commented.
+WRITTEN = {"journal", "doi", "interventions", "outcomes", "risk_of_bias"}
+# Values a new record starts with (today's dates are added when the text is written).
+DEFAULTS = {"publication_type": "journal-article"}
+# What to write for a field, as the comment after it (schema descriptions are used otherwise).
+HINTS = {
+    "title": "the article title, as published",
+    "authors": "every author as Family GN, or set authors_complete: false",
+    "journal": "journal name; delete the line for a preprint",
+    "doi": "bare DOI like 10.1000/xyz (no https://doi.org/); or give url instead",
+    "pages": "first–last page, with an en dash",
+    "bibliographic_note": "what could not be verified, such as a page range or a sample size",
+    "registrations": "trial registry ids",
+    "url": "https address of the article when it has no DOI",
+    "design.description": "the design in a sentence, when the type alone does not say it",
+    "population.description": "who took part",
+    "interventions.dose": "amount and unit, as the paper gives it",
+    "interventions.schedule": "how often",
+    "interventions.duration": "for how long",
+    "outcomes.measure": "scale or task",
+    "outcomes.summary": "what was found, in your own words",
+    "outcomes.primary": "true for the paper's pre-specified primary outcome",
+    "outcomes.effect": "only numbers the paper prints",
+    "outcomes.comparison": "which comparison produced this result; only randomised ones "
+    "(placebo to other-dose) count towards a verdict",
+    "outcomes.finding": "what the comparison found",
+    "outcomes.effect.type": "kind of number",
+    "outcomes.effect.favours_intervention": "which direction favours the intervention",
+    "pooled.effect.type": "kind of number",
+    "pooled.effect.favours_intervention": "which direction favours the intervention",
+    "adverse_events": "harms, recorded as carefully as benefits",
+    "adverse_events.event": "the harm, in a few words",
+    "adverse_events.summary": "how often, how bad, in which group",
+    "adverse_events.withdrawals": "participants who withdrew because of it",
+    "risk_of_bias": "required for rct, crossover-rct, crossover and non-randomised-controlled; "
+    "delete the block for other designs (not-reported is allowed and honest)",
+    "notices": "retraction, expression of concern, correction (look on PubMed)",
+    "limitations": "what the design cannot show, one item each",
+    "summary": "plain-language summary in your own words",
+    "sources": "the public pages you verified the facts on",
+    "sources.url": "https address of the page",
+    "sources.supports": "which facts it supports",
+    "discrepancies": "where a popular article misreports this study",
+    "discrepancies.article": "the popular article",
+}
+# Example values for commented-out optional fields (lines an editor may uncomment).
+EXAMPLES = {
+    "authors_complete": "false",
+    "volume": '"94"',
+    "issue": '"6"',
+    "pages": '"511–521"',
+    "pmid": '"12345678"',
+    "pmcid": "PMC1234567",
+    "registrations": "[NCT01234567]",
+    "url": "https://www.example.org/article",
+    "population.n_randomised": "80",
+    "population.n_analysed": "76",
+    "interventions.amounts": "[10, 20]",
+    "interventions.unit": "µg",
+    "outcomes.primary": "true",
+    "outcomes.effect.type": "mean-difference",
+    "outcomes.effect.scale": "MADRS",
+    "outcomes.effect.metric": "MADRS change, drug minus placebo",
+    "outcomes.effect.estimate": "-7.4",
+    "outcomes.effect.ci_low": "-13.6",
+    "outcomes.effect.ci_high": "-1.1",
+    "outcomes.effect.p": '"0.02"',
+    "outcomes.effect.favours_intervention": "lower",
+    "pooled.studies": "12",
+    "pooled.participants": "640",
+    "pooled.effect.type": "smd",
+    "pooled.effect.estimate": "-0.4",
+    "adverse_events.serious": "false",
+    "adverse_events.withdrawals": "0",
+    "notices.type": "correction",
+    "notices.date": "2024-01-31",
+    "notices.url": "https://pubmed.ncbi.nlm.nih.gov/12345678/",
+}
+_VOCABULARY_FILES = {
+    "substances": "substances",
+    "conditions": "conditions",
+    "outcome_domains": "outcome-domains",
+    "mechanisms": "mechanisms",
+    "articles": "articles",
+}
 
 
 def _q(value: object) -> str:
@@ -63,89 +141,160 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def record_text(record_id: str, bib: dict[str, Any] | None = None) -> str:
-    """The YAML text of a stub; ``bib`` holds already validated bibliographic fields."""
-    bib = bib or {}
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """The type inside ``X | None`` and ``Annotated[X, ...]``, and whether it is a list."""
+    many = False
+    while True:
+        origin = typing.get_origin(annotation)
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if origin is typing.Annotated or (
+            origin in (types.UnionType, typing.Union) and len(args) == 1
+        ):
+            annotation = args[0]
+        elif origin is list:
+            annotation, many = args[0], True
+        else:
+            return annotation, many
+
+
+def _vocabulary_refs() -> dict[str, str]:
+    """Dotted field path -> vocabulary table, from the validator's own reference list."""
+    return {".".join(p for p in path if p != "*"): table for path, (table, _) in STUDY_REFS.items()}
+
+
+def _sentence(text: str) -> str:
+    """A schema description as a comment: no final full stop, lower case unless an acronym."""
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+class _Writer:
+    """Lines of a new record, field by field in the schema's order."""
+
+    def __init__(self, values: dict[str, str], vocabulary: Vocabulary | None) -> None:
+        self.values = values  # dotted path -> YAML text of a known value
+        self.vocabulary = vocabulary
+        self.refs = _vocabulary_refs()
+        self.written = set(WRITTEN)
+        self.lines: list[str] = []
+
+    def choices(self, dotted: str, kind: Any) -> str:
+        if dotted.endswith("finding"):
+            return (
+                f"health and performance domains: {', '.join(HEALTH_FINDINGS)}; biomarker, "
+                f"brain-activity, felt-effect and lab-measure domains: "
+                f"{', '.join(CHANGE_FINDINGS)}"
+            )
+        if typing.get_origin(kind) is typing.Literal:
+            return ", ".join(str(a) for a in typing.get_args(kind))
+        table = self.refs.get(dotted)
+        if table is None:
+            return ""
+        where = f"an id from vocabulary/{_VOCABULARY_FILES[table]}.yaml"
+        entries = getattr(self.vocabulary, table) if self.vocabulary is not None else {}
+        if not entries:
+            return where
+        if table != "outcome_domains":
+            return f"{where}: {', '.join(sorted(entries))}"
+        kinds: dict[str, list[str]] = {}
+        for entry_id, entry in sorted(entries.items()):
+            kinds.setdefault(str(entry.kind), []).append(entry_id)
+        groups = "; ".join(f"{k}: {', '.join(ids)}" for k, ids in sorted(kinds.items()))
+        return f"{where} ({groups})"
+
+    def emit(self, indent: int, text: str, comment: str, hashed: int | None) -> None:
+        """One line, commented out at column ``hashed`` if given, its comment wrapped."""
+        if hashed is None:
+            first = " " * indent + text
+        else:
+            first = " " * hashed + "# " + " " * (indent - hashed) + text
+        if not comment:
+            self.lines.append(first)
+            return
+        room = max(WIDTH - len(first) - 4, 30)
+        words = textwrap.wrap(comment, room, break_on_hyphens=False)
+        self.lines.append(f"{first}  # {words[0]}")
+        rest = " ".join(words[1:])
+        # Continuation lines stay comments when the editor uncomments the field.
+        margin = " " * indent if hashed is None else " " * hashed + "# " + " " * (indent - hashed)
+        for line in textwrap.wrap(rest, WIDTH - len(margin) - 4, break_on_hyphens=False):
+            self.lines.append(f"{margin}#   {line}")
+
+    def model(
+        self,
+        model: type[BaseModel],
+        path: tuple[str, ...],
+        indent: int,
+        hashed: int | None,
+        item: bool = False,
+    ) -> None:
+        """The fields of ``model``; as a list item, the first one starts with "- "."""
+        for number, (name, info) in enumerate(model.model_fields.items()):
+            dotted = ".".join((*path, name))
+            known = info.is_required() or dotted in self.written or dotted in self.values
+            first = item and number == 0
+            at = indent + 2 if item and not first else indent
+            hash_at = hashed if hashed is not None or known else at
+            self.field(name, info, dotted, at, hash_at, "- " if first else "")
+
+    def field(
+        self, name: str, info: FieldInfo, dotted: str, indent: int, hashed: int | None, dash: str
+    ) -> None:
+        kind, many = _unwrap(info.annotation)
+        hint = _sentence(HINTS.get(dotted) or info.description or "")
+        key = f"{dash}{name}:"
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            self.emit(indent, key, hint, hashed)
+            inner = indent + len(dash) + 2
+            self.model(kind, tuple(dotted.split(".")), inner, hashed, item=many)
+            return
+        choices = self.choices(dotted, kind)
+        if dotted in self.values:
+            value = self.values[dotted]
+        elif hashed is not None and dotted in EXAMPLES:
+            value = EXAMPLES[dotted]
+        elif kind is str and not choices and not dotted.endswith(("url", "doi")):
+            value, hint = _q(f"TODO: {hint}" if hint else "TODO"), ""
+        else:
+            value = "TODO"
+        if value.startswith("\n"):  # a block list, one item a line
+            self.emit(indent, key, hint, hashed)
+            for entry in value.split("\n")[1:]:
+                self.emit(indent + len(dash) + 2, f"- {entry}", "", hashed)
+            return
+        if many and not value.startswith("["):
+            value = f"[{value}]"
+        comment = "; ".join(part for part in (hint, choices) if part)
+        self.emit(indent, f"{key} {value}", comment, hashed)
+
+
+def record_text(
+    record_id: str, bib: dict[str, Any] | None = None, vocabulary: Vocabulary | None = None
+) -> str:
+    """The YAML text of a new record: every field of the schema, optional ones commented out,
+    with the allowed values and vocabulary ids beside each. ``bib`` holds already validated
+    bibliographic fields; ``vocabulary`` gives the ids that may be used."""
     today = dt.date.today().isoformat()
-    authors = bib.get("authors") or ["TODO Family GN"]
-    lines = [
+    values = {"id": record_id, **DEFAULTS}
+    values |= {"review.added": today, "review.last_reviewed": today}
+    for key, value in (bib or {}).items():
+        if key == "authors":
+            values[key] = "\n" + "\n".join(_q(a) for a in value)
+        elif key == "year":
+            values[key] = str(value)
+        else:
+            values[key] = _q(value)
+    writer = _Writer(values, vocabulary)
+    if "url" in values and "doi" not in values:
+        writer.written.discard("doi")
+    writer.lines = [
         "# yaml-language-server: $schema=../schema.json",
-        "# A new study record. Replace every TODO value, delete optional lines you cannot",
-        "# verify, then run: studydigest validate. See CONTRIBUTING.md for each field.",
-        f"id: {record_id}",
-        f"title: {_q(bib.get('title', 'TODO: the article title, as published'))}",
-        "authors:  # every author, 'Family GN'; set authors_complete: false if abbreviated",
-        *(f"  - {_q(a)}" for a in authors),
-        f"year: {bib.get('year', 'TODO')}",
-        f"journal: {_q(bib.get('journal', 'TODO: journal name, or delete for a preprint'))}",
+        "# A new study record. Replace every TODO value; fill in the commented-out lines you can",
+        "# verify (remove the '# ' in front) and leave the others. Then run: studydigest validate.",
+        "# CONTRIBUTING.md explains each field.",
     ]
-    for key in ("volume", "issue", "pages", "doi", "pmid", "url"):
-        if key in bib:
-            lines.append(f"{key}: {_q(bib[key])}")
-    if "doi" not in bib and "url" not in bib:
-        lines.append("doi: TODO  # bare DOI like 10.1000/xyz; or give url: https://...")
-    lines += [
-        "publication_type: journal-article  # or preprint, registry-record, press-release",
-        "design:",
-        f"  type: TODO  # {', '.join(DESIGN_TYPES)}",
-        f"  blinding: TODO  # {_choices(Blinding)}",
-        f"  control: TODO  # {_choices(Control)}",
-        f"  setting: TODO  # {_choices(Setting)}",
-        "population:",
-        "  condition: TODO  # an id from vocabulary/conditions.yaml",
-        f"  description: {_q('TODO: who took part')}",
-        "  # n_randomised: 0  # participants randomised or enrolled, if verified",
-        "  # n_analysed: 0  # participants analysed, if verified",
-        "interventions:",
-        "  - substance: TODO  # an id from vocabulary/substances.yaml",
-        f"    dose: {_q('TODO: amount and unit')}",
-        "    # amounts: [10, 20]  # each dose as a number, if verified; with unit",
-        "    # unit: µg  # µg, mg, g, mg/kg, mg/70 kg",
-        f"    route: TODO  # {_choices(Route)}",
-        f"    schedule: {_q('TODO: how often')}",
-        f"    duration: {_q('TODO: for how long')}",
-        f"    dose_class: TODO  # {', '.join(DOSE_CLASSES)}",
-        "outcomes:",
-        "  - domain: TODO  # an id from vocabulary/outcome-domains.yaml",
-        f"    measure: {_q('TODO: scale or task')}",
-        f"    comparison: TODO  # {', '.join(COMPARISONS)}",
-        f"    timepoint: {_q('TODO: when it was measured, as the paper says')}",
-        "    weeks: TODO  # weeks from the first dose to this measurement; 0 = same day",
-        f"    finding: TODO  # health/performance: {', '.join(HEALTH_FINDINGS)}; "
-        f"markers, brain, felt effects, lab measures: {', '.join(CHANGE_FINDINGS)}",
-        f"    summary: {_q('TODO: what was found, in your own words')}",
-        "    # effect:  # only numbers the paper prints",
-        "    #   type: mean-difference  # smd, cohens-d, hedges-g, mean-difference, "
-        "odds-ratio, risk-ratio, risk-difference, correlation",
-        "    #   scale: MADRS  # for a mean-difference",
-        "    #   metric: MADRS change, drug minus placebo",
-        "    #   estimate: -7.4",
-        "    #   ci_low: -13.6",
-        "    #   ci_high: -1.1",
-        "    #   favours_intervention: lower  # lower, higher",
-        "adverse_events: []",
-        "# Required for rct, crossover-rct, crossover and non-randomised-controlled designs;",
-        "# delete the block for other designs. not-reported is allowed and honest.",
-        "risk_of_bias:",
-        *_rob("randomisation"),
-        *_rob("blinding"),
-        *_rob("missing_data"),
-        *_rob("selective_reporting"),
-        f"  registration: TODO  # {_choices(RegistrationTiming)}",
-        "# notices:  # retraction, expression-of-concern, correction (look on PubMed)",
-        "#   - type: correction",
-        "#     date: 2024-01-31",
-        "#     url: https://pubmed.ncbi.nlm.nih.gov/...",
-        "limitations: []",
-        f"summary: {_q('TODO: plain-language summary in your own words')}",
-        "sources:",
-        "  - url: TODO  # the public page you verified the facts on (https)",
-        f"    supports: {_q('TODO: which facts it supports')}",
-        "review:",
-        f"  added: {today}",
-        f"  last_reviewed: {today}",
-    ]
-    return "\n".join(lines) + "\n"
+    writer.model(Study, (), 0, None)
+    return "\n".join(writer.lines) + "\n"
 
 
 @dataclass
@@ -176,8 +325,8 @@ def _bib_fields(entry: Entry) -> dict[str, Any]:
             out[key] = _ADAPTERS[key].validate_python(raw[key])
     if raw.get("author"):
         out["authors"] = [
-            _ADAPTERS["author"].validate_python(a.strip())
-            for a in raw["author"].split(" and ")
+            _ADAPTERS["author"].validate_python(house_style(a))
+            for a in split_multiple_persons_names(raw["author"])
             if a.strip()
         ]
     if raw.get("year"):
@@ -192,8 +341,32 @@ def _bib_fields(entry: Entry) -> dict[str, Any]:
     return out
 
 
+def _initials(given: str) -> str:
+    """ "Nadia" -> "N", "P.C." -> "PC", "Laurie-Ann" -> "L-A"."""
+    return "-".join(
+        "".join(word[0] for word in re.split(r"[.\s]+", part) if word) for part in given.split("-")
+    )
+
+
+def house_style(name: str) -> str:
+    """A BibTeX name as the records write it, "Family GN": "Hutten, Nadia R. P. W." and
+    "Nadia R. P. W. Hutten" both become "Hutten NRPW"; "Michiel van Elk" is "van Elk M"."""
+    try:
+        parts = parse_single_name_into_parts(name.strip())
+    except InvalidNameError as exc:
+        raise ValueError(f"author '{name.strip()}' cannot be read: {exc}") from None
+    family = " ".join([*parts.von, *parts.last])
+    initials = "".join(_initials(given) for given in parts.first)
+    suffix = " ".join(p.rstrip(".") for p in parts.jr)
+    return " ".join(p for p in (family, initials, suffix) if p)
+
+
 def import_bibtex(
-    text: str, file: str, existing_ids: set[str], existing_dois: set[str]
+    text: str,
+    file: str,
+    existing_ids: set[str],
+    existing_dois: set[str],
+    vocabulary: Vocabulary | None = None,
 ) -> ImportResult:
     """Turn BibTeX entries into stubs; any failed or duplicate block is an error."""
     result = ImportResult()
@@ -233,6 +406,6 @@ def import_bibtex(
         taken.add(record_id)
         if "doi" in bib:
             known_dois.add(bib["doi"].lower())
-        result.stubs[record_id] = record_text(record_id, bib)
+        result.stubs[record_id] = record_text(record_id, bib, vocabulary)
     result.problems.sort(key=lambda p: (p.line, p.col))
     return result

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Iterator
+import typing
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from .consistency import claim_problems, study_problems
 from .load import Document, LoadError, Path_, Problem, load_file
+from .pitfalls import study_pitfalls, text_pitfalls
 from .schema import (
     VOCABULARY_MODELS,
     Article,
@@ -124,13 +126,50 @@ def _message(error: Any) -> str:
     return str(error["msg"])
 
 
-def model_problems(doc: Document, error: ValidationError, prefix: Path_ = ()) -> list[Problem]:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The record model inside a field's type (``Effect | None``, ``list[Outcome]``...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def known_fields(model: type[BaseModel], loc: Path_) -> list[str]:
+    """The field names allowed at ``loc`` (list indexes and mapping keys are stepped over)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, str) and part in current.model_fields:
+            current = _model_in(current.model_fields[part].annotation)
+    return list(current.model_fields) if current is not None else []
+
+
+def _unknown_field(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field (did you mean '{close[0]}'?)"
+    if known:
+        return f"unknown field (allowed here: {', '.join(known)})"
+    return "unknown field"
+
+
+def model_problems(
+    doc: Document, error: ValidationError, prefix: Path_ = (), model: type[BaseModel] | None = None
+) -> list[Problem]:
     """Turn a pydantic error into located problems, one per failing field."""
     problems = []
     for item in error.errors(include_url=False):
         path: Path_ = (*prefix, *item["loc"])
         key = item["type"] in {"extra_forbidden", "missing"}
-        problems.append(doc.problem(path, _message(item), key=key))
+        message = _message(item)
+        if item["type"] == "extra_forbidden" and model is not None:
+            loc = tuple(item["loc"])
+            message = _unknown_field(str(loc[-1]), known_fields(model, loc[:-1]))
+        problems.append(doc.problem(path, message, key=key))
     return problems
 
 
@@ -140,7 +179,7 @@ def _validate(
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        return None, model_problems(doc, error, prefix)
+        return None, model_problems(doc, error, prefix, model)
 
 
 @dataclass(frozen=True)
@@ -243,6 +282,7 @@ def _records(
             problems.append(exc.problem)
             continue
         problems.extend(doc.problems)
+        problems.extend(text_pitfalls(doc, path.read_text(encoding="utf-8-sig")))
         record, found = _validate(doc, model, doc.data)
         problems.extend(found)
         check_refs(doc, doc.data, refs, tables, problems)
@@ -279,6 +319,7 @@ def load_vocabulary(
             continue
         docs[kind] = doc
         problems.extend(doc.problems)
+        problems.extend(text_pitfalls(doc, path.read_text(encoding="utf-8-sig")))
         table = getattr(vocabulary, kind.replace("-", "_"))
         for entry_id, entry in doc.data.items():
             line, col = doc.position((entry_id,), key=True)
@@ -324,14 +365,14 @@ CLAIM_REFS: dict[tuple[str, ...], tuple[str, str]] = {
 }
 
 
-def suggest(value: str, known: Iterable[str], listed: int = 40) -> str:
-    """ " (did you mean 'x'? known: a, b, c)": the closest ids, and all of them when few."""
+def suggest(value: str, known: Iterable[str]) -> str:
+    """ " (did you mean 'x'? known: a, b, c)": the closest ids, then every known id."""
     names = sorted(known)
     close = difflib.get_close_matches(value, names, n=2, cutoff=0.6)
     parts = []
     if close:
         parts.append("did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
-    if len(names) <= listed:
+    if names:
         parts.append("known: " + ", ".join(names))
     return f" ({' '.join(parts)})" if parts else ""
 
@@ -374,14 +415,19 @@ def _unique(
 
 
 def validate_project(
-    layout: Layout, limits: Limits = Limits()
+    layout: Layout, limits: Limits = Limits(), focus: Collection[str] = ()
 ) -> tuple[Corpus | None, list[Problem]]:
     """Check everything under ``layout``; the corpus is returned only when it has no error
-    (warnings come back beside it)."""
+    (warnings come back beside it).
+
+    ``focus`` names files (as displayed) an editor is changing: a DOI, PMID or id that one of
+    them shares with another record is reported on the named file, not on the older one.
+    """
     problems: list[Problem] = []
     paths = discover(layout, problems, limits)
     if paths is None:
         return None, problems
+    paths["studies"].sort(key=lambda p: layout.display(p) in focus)  # stable: named ones last
     vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"])
 
     studies: dict[str, Study] = {}
@@ -398,6 +444,7 @@ def validate_project(
         studies[study.id] = study
         files[study.id] = doc.file
         problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
+        problems.extend(study_pitfalls(doc, study))
 
     claims: dict[str, Claim] = {}
     # Claims may name a study whose own file has problems: that file's problems are reported

@@ -6,27 +6,18 @@ Needs Debian's chromium at /usr/bin/chromium (``make test`` installs it) and axe
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import urlopen
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from ..conftest import ROOT, make_project
+from .conftest import serious_violations, shoot
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "test-artifacts"
 MAIN_PAGES = [
     "",
     "evidence/",
@@ -47,65 +38,9 @@ FACETS = {
 }
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = make_project(tmp_path_factory.mktemp("project"))
-    target = tmp_path_factory.mktemp("browser") / "site"
-    build(load_config(str(project / "mkdocs.yml"), site_dir=str(target)))
-    return target
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "Debian chromium is missing: run `make test`, which installs it"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 @pytest.fixture(scope="module")
 def records(site: Path) -> list[dict]:
     return json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
-
-
-def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)
@@ -169,23 +104,6 @@ def test_search_skips_sections_marked_for_exclusion(page: Page, base_url: str) -
     page.keyboard.type("identical capsules")
     page.locator("pagefind-modal pagefind-summary").filter(has_text="identical capsules").wait_for()
     assert page.locator("pagefind-modal pagefind-results a[href*='studies/']").count() == 0
-
-
-@pytest.fixture(scope="module")
-def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A site whose hand-written About page is the security catalogue's hostile page."""
-    from ..test_security import HOSTILE_PAGE
-
-    project = make_project(tmp_path_factory.mktemp("hostile"))
-    (project / "docs" / "about.md").write_text(HOSTILE_PAGE, encoding="utf-8")
-    target = tmp_path_factory.mktemp("hostile-site") / "site"
-    build(load_config(str(project / "mkdocs.yml"), site_dir=str(target)))
-    handler = functools.partial(Quiet, directory=str(target))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
 
 
 def test_s4_search_results_show_hostile_text_as_text(page: Page, hostile_url: str) -> None:
@@ -356,13 +274,6 @@ def test_charts_are_legible_in_the_dark_scheme(browser: Browser, base_url: str) 
 
 @pytest.mark.parametrize("path", ["", "evidence/", "studies/carter-2022/", "substances/lsd/"])
 def test_no_serious_accessibility_violations(page: Page, base_url: str, path: str) -> None:
-    assert AXE.exists(), "axe-core is missing: run `make test`, which runs npm ci"
     page.goto(base_url + path, wait_until="networkidle")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    serious = serious_violations(page)
     assert serious == []

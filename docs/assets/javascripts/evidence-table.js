@@ -22,7 +22,8 @@
       var wanted = params.getAll(facet);
       var box = document.createElement("fieldset");
       var legend = document.createElement("legend");
-      legend.textContent = facet.charAt(0).toUpperCase() + facet.slice(1);
+      legend.textContent =
+        list.getAttribute("data-label") || facet.charAt(0).toUpperCase() + facet.slice(1);
       box.appendChild(legend);
       list.querySelectorAll("li[data-value]").forEach(function (item) {
         var label = document.createElement("label");
