@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -94,15 +94,48 @@ class Mark(Protocol):
     def column(self) -> int: ...
 
 
-@dataclass
 class Document:
-    """A loaded YAML mapping plus the position of every key and value in it."""
+    """A loaded YAML mapping plus the position of every key and value in it.
 
-    file: str
-    data: dict[str, Any]
-    values: dict[Path_, Mark] = field(default_factory=dict)
-    keys: dict[Path_, Mark] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)  # found while loading, not fatal
+    Positions are found when first asked for: the fast route reads the data alone, and only
+    a document with something to report (one in a hundred, or none) is walked again with the
+    parser's marks. Both walks read the same text the same way, so the data cannot differ.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        data: dict[str, Any],
+        text: str = "",
+        values: dict[Path_, Mark] | None = None,
+        keys: dict[Path_, Mark] | None = None,
+    ) -> None:
+        self.file = file
+        self.data = data
+        self.text = text
+        self.problems: list[Problem] = []  # found while loading, not fatal
+        self._values = values
+        self._keys = keys
+
+    @property
+    def values(self) -> dict[Path_, Mark]:
+        if self._values is None:
+            self._locate()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def keys(self) -> dict[Path_, Mark]:
+        if self._keys is None:
+            self._locate()
+        assert self._keys is not None
+        return self._keys
+
+    def _locate(self) -> None:
+        located = _parse_nodes(self.text, self.file, marks=True) or _parse_events(
+            self.text, self.file
+        )
+        self._values, self._keys = located.values, located.keys
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of ``path``, or of its nearest ancestor that exists."""
@@ -305,8 +338,12 @@ def _may_hold_node_properties(text: str) -> bool:
     return False
 
 
-def _parse_nodes(text: str, file: str) -> Document | None:
-    """The fast route: None whenever the exact route must decide."""
+def _parse_nodes(text: str, file: str, *, marks: bool = False) -> Document | None:
+    """The fast route: None whenever the exact route must decide.
+
+    With ``marks`` the walk also records where every key and value starts; without, it
+    builds the data alone (what validating a valid record needs).
+    """
     if (
         _PURE
         or text.count("[") + text.count("{") > _FAST_MAX_BRACKETS
@@ -341,8 +378,9 @@ def _parse_nodes(text: str, file: str) -> Document | None:
         return value
 
     def value_of(node: Any, path: Path_, depth: int) -> Any:
-        """Plain data for ``node``, with its position and its keys' positions recorded."""
-        values[path] = node.start_mark
+        """Plain data for ``node``; with ``marks``, its position and its keys' positions."""
+        if marks:
+            values[path] = node.start_mark
         if node.tag is not implicit:
             raise _Fallback
         if type(node) is scalar_node:
@@ -350,7 +388,9 @@ def _parse_nodes(text: str, file: str) -> Document | None:
         if depth >= MAX_DEPTH:
             raise _Fallback
         if type(node) is sequence_node:
-            return [value_of(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            if marks:
+                return [value_of(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [value_of(item, path, depth + 1) for item in node.value]
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if type(key_node) is not scalar_node or key_node.tag is not implicit:
@@ -360,8 +400,10 @@ def _parse_nodes(text: str, file: str) -> Document | None:
                 key = "" if key is None else str(key).lower()
             if key in out or key == "<<":
                 raise _Fallback
-            child = (*path, key)
-            keys[child] = key_node.start_mark
+            child = path
+            if marks:
+                child = (*path, key)
+                keys[child] = key_node.start_mark
             out[key] = value_of(value_node, child, depth + 1)
         return out
 
@@ -369,12 +411,12 @@ def _parse_nodes(text: str, file: str) -> Document | None:
         data = value_of(root, (), 0)
     except _Fallback:
         return None
-    return Document(file=file, data=data, values=values, keys=keys)
+    return Document(file, data, text, values, keys) if marks else Document(file, data, text)
 
 
 def _parse_events(text: str, file: str) -> Document:
     """The exact route: the parser's events, one at a time, first problem first."""
-    doc = Document(file=file, data={})
+    doc = Document(file, {}, text, {}, {})
     stack: list[tuple[Any, Path_, list[Any]]] = []  # (container, path, pending key holder)
     root: Any = None
     documents = 0

@@ -19,6 +19,7 @@ _MARKDOWN_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)")
 # is where the text was cut. A deliberate comment reads "value  # comment".
 _CUT = re.compile(r"^(?: #|\s+#\S)")
 _DOI_END = ".,;:)]"
+_COMMENT = re.compile(r"[ \t]#")  # where YAML can start a comment after a value
 
 
 def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
@@ -32,8 +33,11 @@ def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
         yield path, data
 
 
-def text_pitfalls(doc: Document, text: str) -> list[Problem]:
+def text_pitfalls(doc: Document) -> list[Problem]:
     """A value cut at " #" (YAML drops the rest as a comment) and Markdown link syntax."""
+    text = doc.text
+    if _COMMENT.search(text) is None and "](" not in text:
+        return []  # no comment and no link anywhere: nothing to look for, value by value
     lines = text.split("\n")
     problems = []
     for path, value in _strings(doc.data):
