@@ -459,7 +459,12 @@ def _validate_project(
 
     studies: dict[str, Study] = {}
     files: dict[str, str] = {}
-    seen: dict[str, dict[str, tuple[str, str, Path_]]] = {"id": {}, "DOI": {}, "PMID": {}, "PMCID": {}}
+    seen: dict[str, dict[str, tuple[str, str, Path_]]] = {
+        "id": {},
+        "DOI": {},
+        "PMID": {},
+        "PMCID": {},
+    }
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
     for doc, study in _records(
         layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"]
