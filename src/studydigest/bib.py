@@ -12,6 +12,7 @@ import re
 
 from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
+from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 
 from .names import PersonName, parse_name
@@ -138,7 +139,10 @@ def to_entry(study: Study) -> Entry:
 def bibtex(studies: list[Study]) -> str:
     """A BibTeX file with one entry per study, in the order given."""
     library = Library([to_entry(s) for s in studies])
-    return str(write_string(library))
+    # The entries are built for this call alone, so the writer may change them in place
+    # instead of deep-copying every one first (a third of the time at 1,000 studies).
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    return str(write_string(library, unparse_stack=stack))
 
 
 def entries(studies: list[Study]) -> dict[str, str]:

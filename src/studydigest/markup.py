@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -22,6 +23,11 @@ _TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _SPECIAL})
 # Characters that open a block only at the start of one: list markers, definition lists,
 # block quotes, pymdownx.details (``???``), snippets (``;--8<--``) and the like.
 _LEADING = re.compile(r"^(\d+)([.)])|^([-+:>%;?])")
+_SPACES = re.compile(r"\s+")
+# Text that needs no escape at all: words of characters outside _SPECIAL joined by single
+# spaces (most values), and not opening a block the way _LEADING describes.
+_PLAIN = re.compile(r"[^\s\\`*_{}\[\]()<>#!|~^=$\"'&]+(?: [^\s\\`*_{}\[\]()<>#!|~^=$\"'&]+)*")
+_PLAIN_START = re.compile(r"\d+[.)]|[-+:>%;?]")
 
 
 def md_escape(value: object) -> Markup:
@@ -30,7 +36,15 @@ def md_escape(value: object) -> Markup:
         return value
     if value is None:
         return Markup("")
-    text = re.sub(r"\s+", " ", str(value)).translate(_TABLE)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and not _PLAIN_START.match(text):
+        return Markup(text)  # noqa: S704 - no special character, no block marker
+    return _escape(text)
+
+
+def _escape(text: str) -> Markup:
+    """The escape itself, for any text (``md_escape`` skips it for text that needs none)."""
+    text = _SPACES.sub(" ", text).translate(_TABLE)
     body = text.lstrip()
     lead = text[: len(text) - len(body)]
     text = lead + _LEADING.sub(
@@ -82,9 +96,14 @@ def external_link(text: object, url: str) -> Markup:
     return Markup(f"[{md_escape(text)}]({safe})")  # noqa: S704 - escaped text, quoted https URL
 
 
+@lru_cache(maxsize=65536)
+def _relpath(target: str, folder: str) -> str:
+    return posixpath.relpath(target, folder)
+
+
 def relative(target: str, page: str) -> str:
     """Path from the Markdown file ``page`` to the Markdown file ``target``."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    return _relpath(target, posixpath.dirname(page) or ".")
 
 
 def internal_link(text: object, target: str, page: str, anchor: str = "") -> Markup:

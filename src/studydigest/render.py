@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from . import bib, charts, exports, forest, labels, markup
 from .catalog import FACETS, Catalog
+from .gcpause import gc_paused
 from .grading import (
     CERTAINTIES,
     DIRECTIONS,
@@ -36,10 +37,6 @@ from .validate import Corpus, Layout
 
 FINDING_LABELS = labels.FINDING
 __all__ = ["Renderer", "study_label", "write_docs"]
-
-
-def _finalize(value: object) -> Markup:
-    return markup.md_escape(value)
 
 
 def weeks(value: float) -> str:
@@ -166,9 +163,9 @@ class Renderer:
         self.bib_entries = bib.entries(list(corpus.studies.values()))
         self.env = Environment(
             loader=PackageLoader("studydigest", "templates"),
-            # Output is Markdown, not HTML: _finalize escapes every value for Markdown and HTML.
+            # Output is Markdown, not HTML: md_escape (finalize) escapes every value for Markdown and HTML.
             autoescape=False,  # noqa: S701
-            finalize=_finalize,
+            finalize=markup.md_escape,
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -217,6 +214,10 @@ class Renderer:
 
     def pages(self) -> dict[str, str]:
         """Every generated page, keyed by its path relative to the docs folder."""
+        with gc_paused():
+            return self._pages()
+
+    def _pages(self) -> dict[str, str]:
         out: dict[str, str] = {}
         out["index.md"] = self._page("home.md.j2", "index.md")
         out["evidence.md"] = self._page("evidence.md.j2", "evidence.md")

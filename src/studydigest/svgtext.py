@@ -26,16 +26,18 @@ SAFETY = 1.12  # fallback fonts (DejaVu Sans) run about a tenth wider than Helve
 LINE = 1.3  # line height, in ems
 
 
+_ADVANCE = {chr(32 + i): advance for i, advance in enumerate(_HELVETICA)} | _WIDE
+
+
+def _units(text: str) -> int:
+    """Advance width of ``text`` in thousandths of an em (600 for a character not listed)."""
+    get = _ADVANCE.get
+    return sum(get(char, 600) for char in text)
+
+
 def width(text: str, size: float) -> float:
     """Estimated width of ``text`` at font size ``size``, in user units, with a safety margin."""
-    total = 0
-    for char in text:
-        code = ord(char)
-        if 32 <= code < 127:
-            total += _HELVETICA[code - 32]
-        else:
-            total += _WIDE.get(char, 600)
-    return total * size / 1000 * SAFETY
+    return _units(text) * size / 1000 * SAFETY
 
 
 def wrap(text: str, room: float, size: float) -> list[str]:
@@ -43,18 +45,23 @@ def wrap(text: str, room: float, size: float) -> list[str]:
     never cut, so that every character of ``text`` is shown."""
     lines: list[str] = []
     line = ""
+    used = 0  # the line's width in thousandths of an em, added up word by word
+    space = _ADVANCE[" "]
     for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if width(candidate, size) <= room:
-            line = candidate
+        units = _units(word)
+        candidate = used + space + units if line else units
+        if candidate * size / 1000 * SAFETY <= room:  # width(), without re-measuring the line
+            line = f"{line} {word}" if line else word
+            used = candidate
             continue
         if line:
             lines.append(line)
         while width(word, size) > room and len(word) > 1:
-            cut = max(1, max(i for i in range(1, len(word) + 1) if width(word[:i], size) <= room))
+            fits = [i for i in range(1, len(word) + 1) if width(word[:i], size) <= room]
+            cut = max(fits, default=1)  # at least one character a line, however narrow
             lines.append(word[:cut])
             word = word[cut:]
-        line = word
+        line, used = word, _units(word)
     if line:
         lines.append(line)
     return lines or [""]
