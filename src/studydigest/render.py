@@ -163,7 +163,7 @@ class Renderer:
         self.bib_entries = bib.entries(list(corpus.studies.values()))
         self.env = Environment(
             loader=PackageLoader("studydigest", "templates"),
-            # Output is Markdown, not HTML: md_escape (finalize) escapes every value for Markdown and HTML.
+            # Output is Markdown, not HTML: md_escape escapes every value for Markdown and HTML.
             autoescape=False,  # noqa: S701
             finalize=markup.md_escape,
             undefined=StrictUndefined,
