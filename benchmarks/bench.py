@@ -405,6 +405,7 @@ def measure(n: int, runs: int, pairs: int, where: Path, serve: bool) -> dict[str
     out["build"] = statistics.median(d.seconds for d in digests)
     out["bare"] = statistics.median(b.seconds for b in bares)
     out["build_mb"] = max(d.peak_mb for d in digests)
+    out["bare_mb"] = max(b.peak_mb for b in bares)
     out["ratio"] = statistics.median(ratios)
     site = where / "site"
     out["pages"] = len(list(site.rglob("index.html")))
@@ -493,18 +494,20 @@ def report(rows: list[dict[str, float]], runs: int, pairs: int) -> str:
         f"the median of {repetitions('runs')} runs. Builds: {repetitions('pairs')} pairs of a "
         "digest build and a bare build (MkDocs without the plugin, on the pages "
         "`studydigest render` wrote), alternating which goes first; the ratio is the median of "
-        "the pairs' ratios. Memory is the peak resident size of the step's process.",
+        "the pairs' ratios. Memory is the peak resident size of the step's process; the bare "
+        "build's shows how much of it is the site engine's own.",
         "",
         "| Studies | validate (s) | validate, pure-Python YAML (s) | core render (s) "
         "| digest build (s) | bare build (s) | digest / bare | peak memory (MB) "
-        "| pages | study page (KB) | site (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| bare build's peak memory (MB) | pages | study page (KB) | site (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']:,.0f} | {r['validate']:.2f} | {r['validate_pure']:.2f} | "
             f"{r['render']:.2f} | {r['build']:.2f} | {r['bare']:.2f} | {r['ratio']:.3f} | "
-            f"{max(r['build_mb'], r['validate_mb'], r['render_mb']):.0f} | {r['pages']:,.0f} | "
+            f"{max(r['build_mb'], r['validate_mb'], r['render_mb']):.0f} | "
+            f"{r['bare_mb']:.0f} | {r['pages']:,.0f} | "
             f"{r['page_kb']:.1f} | {r['site_mb']:.1f} |"
         )
     lines += [

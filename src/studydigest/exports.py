@@ -48,11 +48,9 @@ def _pages(study: Study) -> tuple[str | None, str | None]:
 
 
 def studies_json(studies: list[Study]) -> str:
-    """The full validated records, one JSON array with a record per line, stable key order.
-
-    A line per record keeps diffs readable and lets ``json`` use its C encoder (an indented
-    dump runs in Python, about a second at 1,000 studies).
-    """
+    """The full validated records, one JSON array with a record per line, stable key order."""
+    # A line per record keeps diffs readable and lets json use its C encoder (an indented
+    # dump runs in Python: about a second at 1,000 studies).
     records = [s.model_dump(mode="json", exclude_none=True) for s in studies]
     lines = ",\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
     return f"[\n{lines}\n]\n" if records else "[]\n"
