@@ -98,8 +98,8 @@ class Document:
     """A loaded YAML mapping plus the position of every key and value in it.
 
     Positions are found when first asked for: the fast route reads the data alone, and only
-    a document with something to report (one in a hundred, or none) is walked again with the
-    parser's marks. Both walks read the same text the same way, so the data cannot differ.
+    a document with something to report is walked again, with the parser's marks. Both walks
+    read the same text the same way, so the positions belong to the same data.
     """
 
     def __init__(
