@@ -444,29 +444,3 @@ def test_s14_dependencies_are_locked_with_hashes() -> None:
     for workflow in (root / ".github" / "workflows").glob("*.yml"):
         text = workflow.read_text("utf-8")
         assert "pip install" not in text, f"{workflow.name} installs around the lock"
-
-
-def _sanitised_by_the_plugin(html: str, later: str | None = None) -> str:
-    """What the plugin leaves in a page: it sanitises on a worker thread and puts the result in
-    place at on_env; ``later`` stands for a plugin after it that replaces the page's HTML."""
-    from types import SimpleNamespace
-
-    from studydigest.plugin import DigestPlugin
-
-    plugin = DigestPlugin()
-    plugin.load_config({})
-    page: Any = SimpleNamespace(title="T", is_homepage=False, meta={}, toc=[], content=None)
-    page.content = plugin.on_page_content(html, page=page, config=None, files=None)  # type: ignore[arg-type]
-    if later is not None:
-        page.content = later
-    plugin.on_env(None, config=None, files=None)  # type: ignore[arg-type]
-    return str(page.content)
-
-
-def test_page_html_is_sanitised_before_any_template_reads_it() -> None:
-    assert _sanitised_by_the_plugin("<p>a<script>alert(1)</script></p>") == "<p>a</p>"
-
-
-def test_html_a_later_plugin_puts_in_a_page_is_sanitised_too() -> None:
-    later = '<p onclick="alert(2)">b</p><script>alert(3)</script>'
-    assert _sanitised_by_the_plugin("<p>a</p>", later) == "<p>b</p>"

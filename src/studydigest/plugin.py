@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,6 @@ from .sanitize import front_matter_problem, inert_front_matter, inert_text, prin
 from .validate import Layout, validate_project
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.pages import Page
@@ -68,9 +66,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.serving = False
         self.generated: list[str] = []  # pages of the last good build, kept while serving
         self.problems: str | None = None  # the page every page shows while a record is invalid
-        # Pages whose HTML a worker thread is sanitising: (page, the HTML it was given, result).
-        self.cleaning: list[tuple[Page, str, Future[str]]] = []
-        self.cleaner: ThreadPoolExecutor | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving, self.generated = command == "serve", []
@@ -80,14 +75,6 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_shutdown(self) -> None:
         self.serving = False
         cache.enable(False)
-        if self.cleaner is not None:
-            self.cleaner.shutdown(cancel_futures=True)
-            self.cleaner = None
-
-    def on_build_error(self, *, error: Exception) -> None:
-        for _, _, future in self.cleaning:
-            future.cancel()
-        self.cleaning = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         cache.next_build()
@@ -168,30 +155,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if not page.is_homepage:  # so the theme prints this escaped title, not its own
             page.meta.setdefault("title", page.title)
         _clean_toc(page.toc)
-        if not self.config.sanitize:
-            return html
-        # nh3 cleans without holding the GIL, so a worker thread sanitises this page while
-        # MkDocs converts the next one; on_env puts the result in place before any template
-        # reads it. Until then the page holds its unsanitised HTML, which nothing renders.
-        if self.cleaner is None:
-            self.cleaner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sanitise")
-        future = self.cleaner.submit(cache.sanitised, html, sanitize_html)
-        self.cleaning.append((page, html, future))
-        return html
-
-    def on_env(
-        self, env: Environment, /, *, config: MkDocsConfig, files: Files
-    ) -> Environment | None:
-        """Every page's sanitised HTML in place, before any page is rendered or written."""
-        cleaning, self.cleaning = self.cleaning, []
-        for page, given, future in cleaning:
-            clean = future.result()
-            # A later plugin may have changed the HTML after ours: clean what it holds now.
-            page.content = clean if page.content is given else sanitize_html(page.content or "")
-        if not self.serving and self.cleaner is not None:
-            self.cleaner.shutdown()
-            self.cleaner = None
-        return env
+        return cache.sanitised(html, sanitize_html) if self.config.sanitize else html
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
