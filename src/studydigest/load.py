@@ -119,23 +119,20 @@ class Document:
 
     @property
     def values(self) -> dict[Path_, Mark]:
-        if self._values is None:
-            self._locate()
-        assert self._values is not None
-        return self._values
+        return self._marks()[0]
 
     @property
     def keys(self) -> dict[Path_, Mark]:
-        if self._keys is None:
-            self._locate()
-        assert self._keys is not None
-        return self._keys
+        return self._marks()[1]
 
-    def _locate(self) -> None:
-        located = _parse_nodes(self.text, self.file, marks=True) or _parse_events(
-            self.text, self.file
-        )
-        self._values, self._keys = located.values, located.keys
+    def _marks(self) -> tuple[dict[Path_, Mark], dict[Path_, Mark]]:
+        """Where each value and each key starts, from a second walk the first time."""
+        if self._values is None or self._keys is None:
+            located = _parse_nodes(self.text, self.file, marks=True) or _parse_events(
+                self.text, self.file
+            )
+            self._values, self._keys = located._marks()
+        return self._values, self._keys
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of ``path``, or of its nearest ancestor that exists."""
