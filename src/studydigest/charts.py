@@ -305,7 +305,8 @@ def nice_step(span: float, most: int) -> float:
     most ``most`` steps."""
     if span <= 0:
         return 1.0
-    power = 10.0 ** int(f"{span / most:e}".split("e")[1])
+    exponent = int(f"{span / most:e}".split("e")[1])
+    power = 10.0 ** max(exponent, -300)  # smaller powers of ten underflow towards zero
     return next(f * power for f in (1, 2, 2.5, 5, 10) if span / (f * power) <= most)
 
 
