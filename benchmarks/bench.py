@@ -454,23 +454,16 @@ def targets(rows: list[dict[str, float]]) -> list[Target]:
             found.append(
                 Target(f"first search at {n:,} ≤ {limit:g} MB", by_n[n]["search_mb"], limit)
             )
-    if 1000 in by_n and 5000 in by_n:
-        found.append(
-            Target(
-                "build at 5,000 ≤ 5.5 × build at 1,000",
-                by_n[5000]["build"] / by_n[1000]["build"],
-                5.5,
-            )
-        )
+    # (name, figure, smaller size, limit on the figure at 5,000 over the smaller size)
+    growth = (
+        ("build at 5,000 ≤ 5.5 × build at 1,000", "build", 1000, 5.5),
+        ("study page at 5,000 within 10% of its size at 100", "page_kb", 100, 1.10),
+    )
+    for name, key, smaller, limit in growth:
+        if smaller in by_n and 5000 in by_n:
+            found.append(Target(name, by_n[5000][key] / by_n[smaller][key], limit))
+    if 5000 in by_n:
         found.append(Target("peak memory at 5,000 ≤ 500 MB", by_n[5000]["build_mb"], 500))
-    if 100 in by_n and 5000 in by_n:
-        found.append(
-            Target(
-                "study page at 5,000 within 10% of its size at 100",
-                by_n[5000]["page_kb"] / by_n[100]["page_kb"],
-                1.10,
-            )
-        )
     return found
 
 

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from studydigest.catalog import Catalog
+from studydigest.validate import Corpus, Layout, validate_project
+
 # Property tests check results, not speed: on a shared 2-core machine (or two parallel runs)
 # an example can take longer than Hypothesis' default 200 ms deadline without anything wrong.
 settings.register_profile("digest", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -24,6 +27,24 @@ def make_project(target: Path) -> Path:
         shutil.copytree(ROOT / name, target / name)
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     return target
+
+
+def valid_corpus(root: Path) -> Corpus:
+    """The validated corpus of the project at ``root``, which must have no error."""
+    corpus, problems = validate_project(Layout(root))
+    assert corpus is not None, problems
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    """The fixture corpus, validated once per test module."""
+    return valid_corpus(FIXTURE)
+
+
+@pytest.fixture(scope="module")
+def catalog(corpus: Corpus) -> Catalog:
+    return Catalog(corpus)
 
 
 @pytest.fixture(autouse=True)

@@ -23,18 +23,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    corpus, problems = validate_project(Layout(FIXTURE))
-    assert corpus is not None, problems
-    return corpus
-
-
-@pytest.fixture(scope="module")
-def catalog(corpus: Corpus) -> Catalog:
-    return Catalog(corpus)
-
-
-@pytest.fixture(scope="module")
 def sections(catalog: Catalog) -> dict[tuple[tuple[str, ...], str], forest.ForestSection]:
     return {(s.dose_classes, s.domain): s for s in forest.forest_sections(catalog)}
 

@@ -16,18 +16,11 @@ from bibtexparser.middlewares import SeparateCoAuthors
 
 from studydigest.names import similar_spellings
 from studydigest.render import Renderer
-from studydigest.validate import Corpus, Layout, validate_project
+from studydigest.validate import Corpus
 
-from .conftest import FIXTURE, minimal
+from .conftest import minimal
 
 CLIENTS = Path(__file__).parent / "clients"
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    corpus, problems = validate_project(Layout(FIXTURE))
-    assert corpus is not None, problems
-    return corpus
 
 
 @pytest.fixture(scope="module")

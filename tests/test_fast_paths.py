@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 from studydigest import markup, svgtext
 from studydigest.exports import studies_json
 from studydigest.sanitize import plain_text
-
-from .conftest import FIXTURE
+from studydigest.validate import Corpus
 
 # Text rich in what Markdown, HTML and the wrapper care about, plus anything else.
 SPECIAL = list(" \t\n\u00a0\\`*_{}[]()<>#!|~^=$\"'&-+:%;?.)0123456789abcXYZé—")
@@ -64,12 +63,7 @@ def test_wrapping_word_by_word_gives_the_lines_full_measuring_gives(
     assert svgtext.wrap(text, room, size) == reference_wrap(text, room, size)
 
 
-def test_the_studies_export_holds_every_record_in_full_one_per_line() -> None:
-    from studydigest.settings import read
-    from studydigest.validate import validate_project
-
-    corpus, _ = validate_project(read(FIXTURE).layout)
-    assert corpus is not None
+def test_the_studies_export_holds_every_record_in_full_one_per_line(corpus: Corpus) -> None:
     studies = list(corpus.studies.values())
     text = studies_json(studies)
     assert json.loads(text) == [s.model_dump(mode="json", exclude_none=True) for s in studies]

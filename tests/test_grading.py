@@ -12,9 +12,9 @@ from studydigest.catalog import Catalog
 from studydigest.grading import CERTAINTIES, PartVerdict, grade, judge_part
 from studydigest.load import load_text
 from studydigest.schema import ClaimPart, Study
-from studydigest.validate import Corpus, Layout, validate_project
+from studydigest.validate import Corpus
 
-from .conftest import FIXTURE, minimal
+from .conftest import minimal
 
 
 def study(record_id: str = "doe-2020", **replace: str) -> Study:
@@ -49,13 +49,6 @@ def test_reason_names_the_inputs() -> None:
     assert grade(study()).reason == (
         "Moderate (B): Randomised controlled trial; double-blind; control: placebo; n = 20."
     )
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    corpus, problems = validate_project(Layout(FIXTURE))
-    assert corpus is not None, problems
-    return corpus
 
 
 def verdict(corpus: Corpus, claim: str, part: str) -> PartVerdict:

@@ -19,25 +19,9 @@ from studydigest import grading, labels, schema
 from studydigest.catalog import Catalog
 from studydigest.render import Renderer, timing
 from studydigest.schema import DoseUnit
-from studydigest.validate import Corpus, Layout, validate_project
+from studydigest.validate import Corpus
 
-from .conftest import FIXTURE, make_project
-
-
-def load(root: Path) -> Corpus:
-    corpus, problems = validate_project(Layout(root))
-    assert corpus is not None, problems
-    return corpus
-
-
-@pytest.fixture(scope="module")
-def corpus() -> Corpus:
-    return load(FIXTURE)
-
-
-@pytest.fixture(scope="module")
-def catalog(corpus: Corpus) -> Catalog:
-    return Catalog(corpus)
+from .conftest import make_project, valid_corpus
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +221,7 @@ def test_dose_classes_never_share_a_summary_row(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    tables = Catalog(load(root)).summary_of_findings("psilocybin")
+    tables = Catalog(valid_corpus(root)).summary_of_findings("psilocybin")
     assert list(tables) == ["micro", "full"]
     assert [s.id for r in tables["micro"] for s in r.studies] == ["irwin-2021"]
     assert {s.id for r in tables["full"] for s in r.studies} == {
@@ -245,7 +229,7 @@ def test_dose_classes_never_share_a_summary_row(tmp_path: Path) -> None:
         "gray-2024",
         "kent-2022",
     }
-    page = Renderer(load(root)).pages()["substances/psilocybin.md"]
+    page = Renderer(valid_corpus(root)).pages()["substances/psilocybin.md"]
     assert page.index("### Microdose") < page.index("### Full dose")
 
 
@@ -255,7 +239,7 @@ def test_unreported_sample_size_is_never_zero(tmp_path: Path) -> None:
     record.write_text(
         record.read_text(encoding="utf-8").replace("  n_randomised: 60\n", ""), encoding="utf-8"
     )
-    corpus = load(root)
+    corpus = valid_corpus(root)
     cognition = next(
         r for r in Catalog(corpus).summary_of_findings("lsd")["micro"] if r.domain == "cognition"
     )
@@ -275,7 +259,7 @@ def test_population_does_not_repeat_itself(catalog: Catalog, tmp_path: Path) -> 
     record = root / "studies" / "able-2020.yaml"
     text = record.read_text(encoding="utf-8")
     record.write_text(text.replace("Healthy adults.", "Healthy adult volunteers."), "utf-8")
-    corpus = load(root)
+    corpus = valid_corpus(root)
     page = Renderer(corpus).pages()["studies/able-2020.md"]
     assert "| Population | Healthy adult volunteers. |" in page
     assert "Healthy volunteers: Healthy adult volunteers." not in page

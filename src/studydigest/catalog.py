@@ -226,15 +226,19 @@ class Catalog:
             self._summaries[substance] = self._domain_summaries(substance)
         return self._summaries[substance]
 
-    def _domain_summaries(self, substance: str) -> list[DomainSummary]:
-        cells: dict[tuple[str, str], list[Study]] = defaultdict(list)
+    def _cells(self, substance: str) -> dict[tuple[DoseClass, str], list[Study]]:
+        """The substance's studies by (dose class it was given at, outcome domain measured)."""
+        cells: dict[tuple[DoseClass, str], list[Study]] = defaultdict(list)
         for study in self.by_substance(substance):
             doses = {i.dose_class for i in study.interventions if i.substance == substance}
             for domain in dict.fromkeys(o.domain for o in study.outcomes):
-                for dose_class in doses:
-                    cells[(domain, dose_class)].append(study)
+                for dose in doses:
+                    cells[(dose, domain)].append(study)
+        return cells
+
+    def _domain_summaries(self, substance: str) -> list[DomainSummary]:
         rows = []
-        for (domain, dose), studies in cells.items():
+        for (dose, domain), studies in self._cells(substance).items():
             directions = dict.fromkeys(FINDINGS, 0)
             for study in studies:
                 d = direction(o.finding for o in study.outcomes if o.domain == domain)
@@ -261,12 +265,7 @@ class Catalog:
         certainty from :func:`grading.judge_part`, exactly as a claim part would get them."""
         vocab = self.corpus.vocabulary
         name = vocab.substances[substance].name
-        cells: dict[tuple[DoseClass, str], list[Study]] = defaultdict(list)
-        for study in self.by_substance(substance):
-            doses = {i.dose_class for i in study.interventions if i.substance == substance}
-            for domain in dict.fromkeys(o.domain for o in study.outcomes):
-                for dose in doses:
-                    cells[(dose, domain)].append(study)
+        cells = self._cells(substance)
         order = list(vocab.outcome_domains)
         tables: dict[str, list[FindingsRow]] = {}
         for dose, domain in sorted(
