@@ -47,6 +47,7 @@ hooks: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks .github/scripts
 	$(BIN)/ruff format --check src tests benchmarks .github/scripts
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

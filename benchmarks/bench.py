@@ -328,8 +328,7 @@ def plugin_seconds(project: Path, where: Path) -> dict[str, float]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from studydigest import cache
-    from studydigest.plugin import DigestPlugin
+    from studydigest.plugins.digest import DigestPlugin
 
     spent = {"total": 0.0}
     originals = {name: getattr(DigestPlugin, name) for name in ("on_files", "on_page_content")}
@@ -346,9 +345,10 @@ def plugin_seconds(project: Path, where: Path) -> dict[str, float]:
 
     for name, method in originals.items():
         setattr(DigestPlugin, name, timed(method))
-    cache.enable()
+    config = str(project / "mkdocs.yml")
+    plugins = load_config(config, site_dir=str(where / "serve-site")).plugins
+    plugins.on_startup(command="serve", dirty=False)  # the serve cache on, as under serve
     try:
-        config = str(project / "mkdocs.yml")
         build(load_config(config, site_dir=str(where / "serve-site")))
         first = spent["total"]
         spent["total"] = 0.0
@@ -358,7 +358,7 @@ def plugin_seconds(project: Path, where: Path) -> dict[str, float]:
         build(load_config(config, site_dir=str(where / "serve-site")))
         path.write_text(text, encoding="utf-8")
     finally:
-        cache.enable(False)
+        plugins.on_shutdown()
         for name, method in originals.items():
             setattr(DigestPlugin, name, method)
         shutil.rmtree(where / "serve-site", ignore_errors=True)
@@ -533,7 +533,7 @@ def report(rows: list[dict[str, float]], runs: int, pairs: int) -> str:
             "From saving one record to `mkdocs serve` serving its updated page, and the "
             "plugin's own part of it (validation, rendering, sanitising; timed in-process) in "
             "the first build and in the rebuild after the edit, which reuses what unchanged "
-            "files gave (`cache.py`).",
+            "files gave (`plugins/cache.py`).",
             "",
             "| Studies | first page served (s) | saved record to updated page (s) "
             "| plugin, first build (s) | plugin, rebuild after the edit (s) |",

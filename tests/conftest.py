@@ -6,8 +6,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from studydigest.catalog import Catalog
-from studydigest.validate import Corpus, Layout, validate_project
+from studydigest.evidence.catalog import Catalog
+from studydigest.records.corpus import Corpus
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
 
 # Property tests check results, not speed: on a shared 2-core machine (or two parallel runs)
 # an example can take longer than Hypothesis' default 200 ms deadline without anything wrong.

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from studydigest import schema
+from studydigest.records import schema
 
 from .conftest import FIXTURE, make_project
 

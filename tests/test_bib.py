@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from studydigest import bib
-from studydigest.validate import Layout, validate_project
+from studydigest.data import bib
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
 
 from .conftest import FIXTURE
 

@@ -13,7 +13,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from studydigest.cli import main
-from studydigest.markup import doi_url
+from studydigest.records.identifiers import doi_url
 
 from .conftest import make_project, minimal
 

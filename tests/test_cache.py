@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 
-from studydigest import cache
-from studydigest.sanitize import sanitize_html
+from studydigest.plugins.cache import ServeCache
+from studydigest.plugins.digest import DigestPlugin
+from studydigest.site.sanitize import sanitize_html
 
 from .conftest import make_project
 
@@ -21,23 +23,25 @@ TITLE = 'title: "Mood after single low doses of LSD"'
 AUTHORS = "authors: [Able A, Byrne BC]"  # the evidence table shows "Able & Byrne 2020"
 
 
-@pytest.fixture
-def serving() -> Iterator[None]:
-    """Caching on, as under `mkdocs serve`, and off again afterwards."""
-    cache.enable()
-    yield
-    cache.enable(False)
-
-
 class Server:
-    """Rebuilds of one project in one process, the way `mkdocs serve` rebuilds."""
+    """Rebuilds of one project in one process, the way `mkdocs serve` rebuilds: the config is
+    read again for each build, and MkDocs hands back the same plugin instance."""
 
     def __init__(self, root: Path) -> None:
         self.project = make_project(root / "project")
         self.site = root / "site"
 
+    def config(self) -> MkDocsConfig:
+        return load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site))
+
     def rebuild(self) -> None:
-        build(load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site)))
+        build(self.config())
+
+    @property
+    def cache(self) -> ServeCache:
+        plugin = self.config().plugins["studydigest"]
+        assert isinstance(plugin, DigestPlugin) and plugin.cache is not None
+        return plugin.cache
 
     def page(self, path: str) -> str:
         return (self.site / path / "index.html").read_text(encoding="utf-8")
@@ -50,18 +54,22 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path, serving: None) -> Server:
+def server(tmp_path: Path) -> Iterator[Server]:
+    """Caching on, as under `mkdocs serve`, and off again afterwards."""
     server = Server(tmp_path)
+    plugins = server.config().plugins
+    plugins.on_startup(command="serve", dirty=False)
     server.rebuild()
-    return server
+    yield server
+    plugins.on_shutdown()
 
 
 def test_an_unchanged_rebuild_reuses_every_record_and_the_rendered_pages(server: Server) -> None:
     files = len(list(server.project.glob("*/*.yaml")))
     server.rebuild()
-    assert cache.DOCUMENTS.hits == files
-    assert cache.RENDERS.hits == 1
-    assert cache.SANITISED.hits > 10
+    assert server.cache.documents.hits == files
+    assert server.cache.renders.hits == 1
+    assert server.cache.sanitised_pages.hits > 10
 
 
 def test_an_edited_record_shows_up(server: Server) -> None:
@@ -73,8 +81,8 @@ def test_an_edited_record_shows_up(server: Server) -> None:
     assert "Mood after single low doses" not in server.page("studies/able-2020")
     assert "Zebedee" in server.page("evidence")  # pages built from every record too
     assert "Able" not in server.page("evidence")
-    assert cache.RENDERS.hits == 0
-    assert cache.DOCUMENTS.hits == len(list(server.project.glob("*/*.yaml"))) - 1
+    assert server.cache.renders.hits == 0
+    assert server.cache.documents.hits == len(list(server.project.glob("*/*.yaml"))) - 1
 
 
 def test_an_edit_undone_shows_the_original_again(server: Server) -> None:
@@ -114,14 +122,22 @@ def test_a_deleted_record_loses_its_page(server: Server) -> None:
     assert "able-2020" not in server.page("evidence")
 
 
-def test_a_record_broken_by_an_edit_fails_the_rebuild_every_time(server: Server) -> None:
+def test_a_record_broken_by_an_edit_shows_the_problems_at_every_rebuild(server: Server) -> None:
     server.edit(STUDY, TITLE, "title: &anchor x")
-    for _ in range(2):
-        with pytest.raises((PluginError, Abort)):
-            server.rebuild()
+    for _ in range(2):  # the broken record is never served from memory as if it were valid
+        server.rebuild()
+        assert "The records have problems" in server.page("studies/able-2020")
 
 
-def test_sanitised_html_is_remembered_by_content(serving: None) -> None:
+def test_a_broken_record_fails_a_build(tmp_path: Path) -> None:
+    server = Server(tmp_path)
+    server.edit(STUDY, TITLE, "title: &anchor x")
+    with pytest.raises((PluginError, Abort)):
+        server.rebuild()
+
+
+def test_sanitised_html_is_remembered_by_content() -> None:
+    cache = ServeCache()
     calls: list[str] = []
 
     def clean(html: str) -> str:
@@ -137,6 +153,6 @@ def test_sanitised_html_is_remembered_by_content(serving: None) -> None:
 def test_without_serve_nothing_is_kept(tmp_path: Path) -> None:
     server = Server(tmp_path)
     server.rebuild()
-    server.rebuild()
-    assert cache.DOCUMENTS.hits == 0
-    assert cache.RENDERS.hits == 0
+    plugin = server.config().plugins["studydigest"]
+    assert isinstance(plugin, DigestPlugin)
+    assert plugin.cache is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydigest.schema import _bad_character, _first_bad_character
+from studydigest.records.schema import _bad_character, _first_bad_character
 
 
 @settings(max_examples=500)

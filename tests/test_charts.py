@@ -11,11 +11,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from studydigest import charts, forest, svgtext
-from studydigest.catalog import Catalog
-from studydigest.render import Renderer, study_label
-from studydigest.schema import Effect
-from studydigest.validate import Corpus, Layout, validate_project
+from studydigest.evidence.catalog import Catalog
+from studydigest.records.corpus import Corpus
+from studydigest.records.schema import Effect
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
+from studydigest.site import charts, forest, svgtext
+from studydigest.site.render import Renderer, study_label
 
 from .conftest import FIXTURE
 

@@ -15,9 +15,9 @@ import pypandoc
 import pytest
 import yaml
 
-from studydigest import bib, exports
-from studydigest.names import parse_name
-from studydigest.schema import Study
+from studydigest.data import bib, exports
+from studydigest.records.names import parse_name
+from studydigest.records.schema import Study
 
 from .conftest import minimal
 

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from studydigest.schema import Study
-from studydigest.validate import Layout, validate_project
+from studydigest.records.schema import Study
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
 
 from .conftest import ROOT
 

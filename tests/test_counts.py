@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from studydigest.catalog import Catalog, Headcount
-from studydigest.charts import evidence_map
-from studydigest.render import Renderer
-from studydigest.validate import Layout, validate_project
+from studydigest.evidence.catalog import Catalog, Headcount
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
+from studydigest.site.charts import evidence_map
+from studydigest.site.render import Renderer
 
 
 @pytest.fixture

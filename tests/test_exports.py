@@ -14,9 +14,9 @@ import pytest
 import yaml
 from bibtexparser.middlewares import SeparateCoAuthors
 
-from studydigest.names import similar_spellings
-from studydigest.render import Renderer
-from studydigest.validate import Corpus
+from studydigest.records.corpus import Corpus
+from studydigest.records.names import similar_spellings
+from studydigest.site.render import Renderer
 
 from .conftest import minimal
 
@@ -97,8 +97,8 @@ def test_similar_spellings() -> None:
 
 
 def test_bibtex_keeps_braces_balanced() -> None:
-    from studydigest.bib import bibtex
-    from studydigest.schema import Study
+    from studydigest.data.bib import bibtex
+    from studydigest.records.schema import Study
 
     data = yaml.safe_load(minimal())
     data["title"] = "Sets {a} and } and \\ and {"

@@ -10,7 +10,7 @@ import markdown
 import pytest
 from mkdocs.utils.yaml import yaml_load
 
-from studydigest.markup import md_escape, paragraphs
+from studydigest.site.markup import md_escape, paragraphs
 
 from .conftest import ROOT
 

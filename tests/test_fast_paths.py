@@ -13,10 +13,10 @@ import nh3
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studydigest import markup, svgtext
-from studydigest.exports import studies_json
-from studydigest.sanitize import plain_text
-from studydigest.validate import Corpus
+from studydigest.data.exports import studies_json
+from studydigest.records.corpus import Corpus
+from studydigest.site import markup, svgtext
+from studydigest.site.sanitize import plain_text
 
 # Text rich in what Markdown, HTML and the wrapper care about, plus anything else.
 SPECIAL = list(" \t\n\u00a0\\`*_{}[]()<>#!|~^=$\"'&-+:%;?.)0123456789abcXYZé—")

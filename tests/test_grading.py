@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studydigest.catalog import Catalog
-from studydigest.grading import CERTAINTIES, PartVerdict, grade, judge_part
-from studydigest.load import load_text
-from studydigest.schema import ClaimPart, Study
-from studydigest.validate import Corpus
+from studydigest.evidence.catalog import Catalog
+from studydigest.evidence.grading import CERTAINTIES, PartVerdict, grade, judge_part
+from studydigest.records.corpus import Corpus
+from studydigest.records.load import load_text
+from studydigest.records.schema import ClaimPart, Study
 
 from .conftest import minimal
 

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydigest.load import (
+from studydigest.records.load import (
     MAX_BYTES,
     Document,
     LoadError,

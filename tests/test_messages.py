@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from studydigest.cli import main
-from studydigest.load import LoadError, load_text
+from studydigest.records.load import LoadError, load_text
 
 from .conftest import minimal
 

@@ -15,11 +15,12 @@ import markdown
 import pytest
 from pydantic import BaseModel
 
-from studydigest import grading, labels, schema
-from studydigest.catalog import Catalog
-from studydigest.render import Renderer, timing
-from studydigest.schema import DoseUnit
-from studydigest.validate import Corpus
+from studydigest.evidence import grading, labels
+from studydigest.evidence.catalog import Catalog
+from studydigest.records import schema
+from studydigest.records.corpus import Corpus
+from studydigest.records.schema import DoseUnit
+from studydigest.site.render import Renderer, timing
 
 from .conftest import make_project, valid_corpus
 

@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studydigest.catalog import Catalog
-from studydigest.markup import Urls, doi_url, external_link, md_escape
-from studydigest.render import Renderer
-from studydigest.validate import Layout, validate_project
+from studydigest.evidence.catalog import Catalog
+from studydigest.records.identifiers import doi_url
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
+from studydigest.site.markup import Urls, external_link, md_escape
+from studydigest.site.render import Renderer
 
 from .conftest import FIXTURE, ROOT
 

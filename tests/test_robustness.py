@@ -14,10 +14,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from studydigest.cli import main
-from studydigest.markup import Urls
-from studydigest.plugin import DigestPlugin
+from studydigest.plugins.digest import DigestPlugin
+from studydigest.records.validate import Limits, validate_project
 from studydigest.settings import read
-from studydigest.validate import Limits, validate_project
+from studydigest.site.markup import Urls
 
 from .conftest import minimal
 from .projects import write_project

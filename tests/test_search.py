@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studydigest.search import searchable_html
+from studydigest.plugins.search import searchable_html
 
 CONTENT = (
     '<h1 id="t">A study<a class="headerlink" href="#t" title="Permanent link">¶</a></h1>'

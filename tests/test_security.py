@@ -29,10 +29,12 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 from pydantic import ValidationError
 
-from studydigest import schema
-from studydigest.load import LoadError, load_text
-from studydigest.markup import doi_url, external_link, registry_url
-from studydigest.validate import Layout, validate_project
+from studydigest.records import schema
+from studydigest.records.identifiers import doi_url, registry_url
+from studydigest.records.load import LoadError, load_text
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
+from studydigest.site.markup import external_link
 
 from .conftest import minimal
 from .projects import entries, model_of, records, text_slots, write_project

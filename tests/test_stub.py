@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel
 
 from studydigest.cli import main
-from studydigest.schema import (
+from studydigest.records.schema import (
     Comparison,
     DesignType,
     DoseUnit,

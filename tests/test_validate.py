@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from studydigest.cli import main
-from studydigest.validate import Layout, validate_project
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
 
 from .conftest import ROOT, minimal
 

@@ -17,9 +17,10 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from studydigest.cli import main
-from studydigest.freshness import freshness_warnings
+from studydigest.records.freshness import freshness_warnings
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
 from studydigest.settings import read as read_settings
-from studydigest.validate import Layout, validate_project
 
 from .conftest import FIXTURE, ROOT, minimal
 from .gitrepo import GIT_ENV, commit_all, copy_corpus, git, init

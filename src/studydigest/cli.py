@@ -9,16 +9,16 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from . import __version__
-from .freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
-from .load import LoadError, Problem, load_file
-from .names import spelling_warnings
-from .report import summary
-from .sanitize import printable
-from .schema import Claim, Doi, check_slug
-from .settings import Settings, SettingsError
-from .settings import read as read_settings
-from .validate import Layout, discover, load_vocabulary, validate_project
+from studydigest import __version__
+from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
+from studydigest.records.load import LoadError, Problem, load_file
+from studydigest.records.names import spelling_warnings
+from studydigest.records.schema import Claim, Doi, check_slug
+from studydigest.records.validate import discover, load_vocabulary, validate_project
+from studydigest.settings import Layout, Settings, SettingsError
+from studydigest.settings import read as read_settings
+from studydigest.site.report import summary
+from studydigest.site.sanitize import printable
 
 # Rendering, exports, stubs and diffs are imported by the commands that use them, so that
 # `validate` (run by editors and on every pull request) starts quickly.
@@ -110,8 +110,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
-    from .linkcheck import check_links
-    from .render import original_links
+    from studydigest.editors.linkcheck import check_links
+    from studydigest.site.render import original_links
 
     layout = _settings(args).layout
     corpus, problems = validate_project(layout)
@@ -130,7 +130,7 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .exports import schema_json
+    from studydigest.data.exports import schema_json
 
     text = schema_json(Claim, "Claim record") if args.claims else schema_json()
     if args.out == "-":
@@ -141,7 +141,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .render import OutputRefused, write_docs
+    from studydigest.site.render import OutputRefused, write_docs
 
     settings = _settings(args)
     corpus, problems = validate_project(settings.layout)
@@ -159,7 +159,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .stub import record_text
+    from studydigest.editors.stub import record_text
 
     layout = _settings(args).layout
     try:
@@ -183,7 +183,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bib(args: argparse.Namespace) -> int:
-    from .stub import import_bibtex
+    from studydigest.editors.stub import import_bibtex
 
     layout = _settings(args).layout
     source = Path(args.file)
@@ -220,8 +220,8 @@ def cmd_import_bib(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import CorpusInvalid, digest_diff, markdown
-    from .gitref import GitError
+    from studydigest.editors.diff import CorpusInvalid, digest_diff, markdown
+    from studydigest.editors.gitref import GitError
 
     try:
         change = digest_diff(_settings(args), args.ref)

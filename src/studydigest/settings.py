@@ -1,21 +1,17 @@
-"""Project settings from one source, ``mkdocs.yml``, for the command line and the plugin alike.
+"""Project settings from one source, ``mkdocs.yml``, read by MkDocs' own YAML loading.
 
-The plugin receives its options from MkDocs; the command line reads the same file here, so
-``studydigest validate`` and ``mkdocs build`` always check the same folders. Reading needs no
-MkDocs install (``render --out`` serves other site engines too).
+The plugin receives its options from MkDocs; the command line reads the same file here with
+MkDocs' loader (``INHERIT``, ``!ENV`` and ``!relative`` included), so ``studydigest validate``
+and ``mkdocs build`` always check the same folders. :class:`Layout` is what every stage below
+needs from the settings: where the project keeps its files.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
-
-from .validate import Layout
 
 PLUGIN = "studydigest"
 FOLDER_OPTIONS = ("studies", "claims", "vocabulary")
@@ -24,6 +20,30 @@ CONFIG_FILE = "mkdocs.yml"
 
 class SettingsError(ValueError):
     """mkdocs.yml cannot be read or gives an unusable folder setting."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a project keeps its data; every path is relative to ``root``."""
+
+    root: Path
+    studies: str = "studies"
+    claims: str = "claims"
+    vocabulary: str = "vocabulary"
+    docs: str = "docs"
+
+    def folder(self, name: str) -> Path:
+        return self.root / str(getattr(self, name))
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def watched(self) -> list[Path]:
+        """Folders whose change should trigger a rebuild."""
+        return [self.folder(name) for name in FOLDER_OPTIONS]
 
 
 @dataclass(frozen=True)
@@ -42,32 +62,10 @@ def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs"
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"plugin option '{name}' must be a folder name (got {value!r})")
         folders[name] = value
-    docs = Path(docs_dir)
+    docs = Path(str(docs_dir))
     if docs.is_absolute() and docs.is_relative_to(root):  # MkDocs gives an absolute docs_dir
         docs = docs.relative_to(root)
     return Layout(root, docs=docs.as_posix(), **folders)
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe loading that reads ``!ENV`` as MkDocs does and other tags MkDocs resolves itself
-    (``!!python/name``, ``!relative``) as null."""
-
-
-def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """``!ENV NAME`` or ``!ENV [NAME, OTHER, default]``: the first variable set, else the
-    default (the same rule as MkDocs' ``pyyaml_env_tag``)."""
-    nodes = list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
-    default = loader.construct_object(nodes.pop()) if len(nodes) > 1 else None
-    for name in nodes:
-        value = os.environ.get(str(name.value)) if isinstance(name, yaml.ScalarNode) else None
-        if value is not None:  # typed as a plain YAML scalar: "" is null, "false" a boolean
-            tag = loader.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-            return loader.construct_object(yaml.ScalarNode(tag, value))
-    return default
-
-
-_Loader.add_constructor("!ENV", _env)
-_Loader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def _plugin_options(plugins: Any) -> Mapping[str, Any] | None:
@@ -86,15 +84,24 @@ def _plugin_options(plugins: Any) -> Mapping[str, Any] | None:
     return None
 
 
+def _load(path: Path) -> Any:
+    """``mkdocs.yml`` as MkDocs reads it: its loader, ``INHERIT`` merged, ``!ENV`` resolved."""
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with path.open("rb") as source:
+            return yaml_load(source)
+    except (OSError, ConfigurationError, ValueError) as exc:
+        raise SettingsError(f"cannot read {path.name}: {exc}") from None
+
+
 def read(root: Path, config_file: Path | None = None) -> Settings:
     """Settings of the project at ``root``; the defaults when it has no ``mkdocs.yml``."""
     path = config_file or root / CONFIG_FILE
     if not path.is_file():
         return Settings(layout(root, {}))
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SettingsError(f"cannot read {path.name}: {exc}") from None
+    data = _load(path)
     if not isinstance(data, dict):
         raise SettingsError(f"{path.name} is not a mapping of settings")
     options = _plugin_options(data.get("plugins")) or {}

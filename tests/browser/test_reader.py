@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from studydigest import labels
-from studydigest.catalog import Catalog
-from studydigest.validate import Layout, validate_project
+from studydigest.evidence import labels
+from studydigest.evidence.catalog import Catalog
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
 
 from ..conftest import FIXTURE
 from .conftest import serious_violations, shoot

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import labels
-from .grading import (
+from studydigest.evidence import labels
+from studydigest.evidence.grading import (
     LEVELS,
     ClaimVerdict,
     Grade,
@@ -25,8 +25,16 @@ from .grading import (
     judge_part,
     sample_size,
 )
-from .schema import DESIGN_TYPES, DOSE_CLASSES, FINDINGS, AdverseEvent, ClaimPart, DoseClass, Study
-from .validate import Corpus
+from studydigest.records.corpus import Corpus
+from studydigest.records.schema import (
+    DESIGN_TYPES,
+    DOSE_CLASSES,
+    FINDINGS,
+    AdverseEvent,
+    ClaimPart,
+    DoseClass,
+    Study,
+)
 
 DOSE_LABELS = labels.DOSE_CLASS  # kept under this name for the charts
 # The evidence table's filters, by the name of the record field each one filters on.

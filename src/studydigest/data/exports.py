@@ -1,7 +1,7 @@
 """Open-data exports: RIS, CSL-JSON, CSV, JSON Schema and an Atom feed.
 
 The file names under ``data/`` (and ``feed.xml``) are a public interface; see the Data page.
-BibTeX lives in :mod:`studydigest.bib` and the full records in :func:`render.studies_json`.
+BibTeX lives in :mod:`studydigest.data.bib` and the full records in :func:`render.studies_json`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from xml.etree import ElementTree as ET
 import rispy
 from pydantic import BaseModel, TypeAdapter
 
-from . import labels
-from .bib import citation_title
-from .grading import ClaimVerdict, grade
-from .markup import doi_url
-from .names import PersonName, parse_name
-from .schema import Study
+from studydigest.data.bib import citation_title
+from studydigest.evidence import labels
+from studydigest.evidence.grading import ClaimVerdict, grade
+from studydigest.records.identifiers import doi_url
+from studydigest.records.names import PersonName, parse_name
+from studydigest.records.schema import Study
 
 EXPORT_FILES = {
     "data/studies.json": "every validated record, as JSON",

@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .schema import registry_name
 
 _SPECIAL = "\\`*_{}[]()<>#!|~^=$\"'&"
 _TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _SPECIAL})
@@ -60,32 +59,6 @@ def paragraphs(value: str | None) -> Markup:
         return Markup("")
     parts = [p for p in re.split(r"\n\s*\n", value) if p.strip()]
     return Markup("\n\n").join(md_escape(p) for p in parts)
-
-
-def doi_url(doi: str) -> str:
-    """doi.org link; characters such as <>()[]# are percent-encoded (old Wiley DOIs)."""
-    return "https://doi.org/" + quote(doi, safe="/:;.-_")
-
-
-def pubmed_url(pmid: str) -> str:
-    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
-
-
-def pmc_url(pmcid: str) -> str:
-    return f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/"
-
-
-def registry_url(registration: str) -> str:
-    name = registry_name(registration)
-    if name == "ClinicalTrials.gov":
-        return f"https://clinicaltrials.gov/study/{registration}"
-    if name == "ISRCTN":
-        return f"https://www.isrctn.com/{registration}"
-    if name == "ANZCTR":
-        return f"https://www.anzctr.org.au/{registration}.aspx"
-    if name == "PROSPERO":
-        return f"https://www.crd.york.ac.uk/prospero/display_record.php?RecordID={registration[3:]}"
-    return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={registration}"
 
 
 def external_link(text: object, url: str) -> Markup:

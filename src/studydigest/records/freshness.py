@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .load import LoadError, Problem, load_file
-from .validate import Corpus, Layout
+from studydigest.records.corpus import Corpus
+from studydigest.records.load import LoadError, Problem, load_file
+from studydigest.settings import Layout
 
 DEFAULT_MAX_AGE_DAYS = 730
 

@@ -18,14 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .gitref import export, resolve
-from .grading import Grade, PartVerdict, grade
-from .load import Problem
-from .render import Renderer
-from .sanitize import printable
-from .schema import Claim, Study
-from .settings import Settings
-from .validate import Corpus, Vocabulary, validate_project
+from studydigest.editors.gitref import export, resolve
+from studydigest.evidence.grading import Grade, PartVerdict, grade
+from studydigest.records.corpus import Corpus, Vocabulary
+from studydigest.records.load import Problem
+from studydigest.records.schema import Claim, Study
+from studydigest.records.validate import validate_project
+from studydigest.settings import Settings
+from studydigest.site.render import Renderer
+from studydigest.site.sanitize import printable
 
 MAX_FIELDS = 8
 
@@ -187,7 +188,7 @@ def compare(before: Corpus, after: Corpus, settings: Settings, ref: str, commit:
 def digest_diff(settings: Settings, ref: str) -> DigestDiff:
     """Compare the project's records at ``ref`` with its working tree.
 
-    Raises :class:`~studydigest.gitref.GitError` when the ref cannot be read and
+    Raises :class:`~studydigest.editors.gitref.GitError` when the ref cannot be read and
     :class:`CorpusInvalid` when either side does not validate.
     """
     root = settings.layout.root

@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from .settings import CONFIG_FILE, FOLDER_OPTIONS, Settings
-from .settings import read as read_settings
+from studydigest.settings import CONFIG_FILE, FOLDER_OPTIONS, Settings
+from studydigest.settings import read as read_settings
 
 
 class GitError(Exception):

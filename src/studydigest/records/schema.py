@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from studydigest.records.identifiers import REGISTRIES, registry
+
 TODO = "TODO"  # stubs written by `new` and `import-bib` start unfinished values with this
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DOI_RE = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
@@ -29,13 +31,6 @@ DOI_RE = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
 _NOT_IN_DOIS = set("\"'\\`{}%^|")
 _HTML_RE = re.compile(r"<\s*[A-Za-z/!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _NAME_RE = re.compile(r"[^\W\d_][\w .,'’-]*")
-_REGISTRY_RES = {
-    "ClinicalTrials.gov": re.compile(r"NCT\d{8}"),
-    "EudraCT": re.compile(r"\d{4}-\d{6}-\d{2}"),
-    "ANZCTR": re.compile(r"ACTRN\d{14}"),
-    "ISRCTN": re.compile(r"ISRCTN\d{8}"),
-    "PROSPERO": re.compile(r"CRD\d{11,12}"),  # newer PROSPERO ids have 12 digits
-}
 
 
 # Characters a YAML escape ("\\u202e", "\\0", "\\e") can still produce after the loader's
@@ -142,11 +137,9 @@ def _check_https(value: str) -> str:
 
 def _check_registration(value: str) -> str:
     value = value.strip()
-    if not any(pattern.fullmatch(value) for pattern in _REGISTRY_RES.values()):
-        raise ValueError(
-            f"'{value}' is not a registry id (NCT########, EudraCT ####-######-##, "
-            "ACTRN##############, ISRCTN########, CRD followed by 11 or 12 digits)"
-        )
+    if registry(value) is None:
+        known = ", ".join(r.example for r in REGISTRIES)
+        raise ValueError(f"'{value}' is not a registry id ({known})")
     return value
 
 
@@ -182,14 +175,6 @@ def split_name(name: str) -> tuple[str, str]:
         return family.strip(), given.strip()
     family, _, given = name.strip().rpartition(" ")
     return (family, given) if family else (name.strip(), "")
-
-
-def registry_name(registration: str) -> str:
-    """Which registry an id belongs to (``NCT…`` → ``ClinicalTrials.gov``)."""
-    for name, pattern in _REGISTRY_RES.items():
-        if pattern.fullmatch(registration):
-            return name
-    raise ValueError(registration)
 
 
 Slug = Annotated[str, StringConstraints(max_length=64), AfterValidator(check_slug)]

@@ -16,9 +16,11 @@ from math import sqrt
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from . import labels, svgtext
-from .catalog import DOSE_LABELS, Catalog, Headcount
-from .schema import DESIGN_TYPES
+from studydigest.evidence import labels
+
+from studydigest.site import svgtext
+from studydigest.evidence.catalog import DOSE_LABELS, Catalog, Headcount
+from studydigest.records.schema import DESIGN_TYPES
 
 WIDE = 680  # the content column at 1280 px is 688 px wide
 NARROW = 340  # the content column at 375 px is 343 px wide

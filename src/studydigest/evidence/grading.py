@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import labels
-from .schema import HEALTH_KINDS, Claim, ClaimPart, Outcome, OutcomeDomain, Study, Term
+from studydigest.evidence import labels
+from studydigest.records.schema import (
+    HEALTH_KINDS,
+    Claim,
+    ClaimPart,
+    Outcome,
+    OutcomeDomain,
+    Study,
+    Term,
+)
+from studydigest.records.scope import scope_problem
 
 RANDOMISED = {"rct", "crossover-rct"}
 UNCONTROLLED = {"open-label", "observational", "cross-sectional-survey"}
@@ -317,27 +326,6 @@ class ClaimVerdict:
     def headline(self) -> PartVerdict:
         """The part with the least support: a claim is only as strong as its weakest part."""
         return min(self.parts, key=lambda p: p.support)
-
-
-def scope_problem(part: ClaimPart, study: Study) -> str | None:
-    """Why a study is outside a part's population, substance or dose class; None if inside."""
-    if part.conditions and study.population.condition not in part.conditions:
-        return "another population"
-    if not study.interventions:
-        return None
-    arms = [i for i in study.interventions if not part.substances or i.substance in part.substances]
-    if not arms:
-        return "another substance"
-    if not any(i.dose_class in part.dose_classes for i in arms):
-        return "another dose class"
-    return None
-
-
-def in_scope(part: ClaimPart, study: Study) -> bool:
-    """Whether a study matches a part's scope and measured one of its domains."""
-    return scope_problem(part, study) is None and any(
-        o.domain in part.domains for o in study.outcomes
-    )
 
 
 # A comparison with another active treatment asks whether the drug beats that treatment, not

@@ -10,72 +10,27 @@ import difflib
 import os
 import typing
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .consistency import claim_problems, study_problems
-from .gcpause import gc_paused
-from .load import Document, LoadError, Path_, Problem, load_file
-from .pitfalls import study_pitfalls, text_pitfalls
-from .schema import (
+from studydigest.records.consistency import claim_problems, study_problems
+from studydigest.records.corpus import Corpus, Vocabulary
+from studydigest.records.gcpause import gc_paused
+from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
+from studydigest.records.memo import Documents
+from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
+from studydigest.records.schema import (
     VOCABULARY_MODELS,
-    Article,
     Claim,
-    Mechanism,
-    OutcomeDomain,
     Study,
-    Substance,
-    Term,
     check_slug,
 )
+from studydigest.settings import Layout
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where a project keeps its data; every path is relative to ``root``."""
-
-    root: Path
-    studies: str = "studies"
-    claims: str = "claims"
-    vocabulary: str = "vocabulary"
-    docs: str = "docs"
-
-    def folder(self, name: str) -> Path:
-        return self.root / str(getattr(self, name))
-
-    def display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
-
-    def watched(self) -> list[Path]:
-        """Folders whose change should trigger a rebuild."""
-        return [self.folder(name) for name in ("studies", "claims", "vocabulary")]
-
-
-@dataclass
-class Vocabulary:
-    substances: dict[str, Substance] = field(default_factory=dict)
-    mechanisms: dict[str, Mechanism] = field(default_factory=dict)
-    outcome_domains: dict[str, OutcomeDomain] = field(default_factory=dict)
-    conditions: dict[str, Term] = field(default_factory=dict)
-    articles: dict[str, Article] = field(default_factory=dict)
-
-
-@dataclass
-class Corpus:
-    """Everything validated, ready for the catalog and the renderer."""
-
-    studies: dict[str, Study]
-    claims: dict[str, Claim]
-    vocabulary: Vocabulary
-    files: dict[str, str] = field(default_factory=dict)  # record id -> file it came from
 
 
 def _message(error: Any) -> str:
@@ -273,12 +228,13 @@ def _records(
     refs: dict[tuple[str, ...], tuple[str, str]],
     tables: dict[str, Any],
     paths: list[Path],
+    memo: Documents | None = None,
 ) -> Iterator[tuple[Document, M]]:
     folder = layout.folder(kind)
     for path in paths:
         name = layout.display(path)
         try:
-            doc = load_file(path, root=folder, display=name)
+            doc = load_file(path, root=folder, display=name, memo=memo)
         except LoadError as exc:
             problems.append(exc.problem)
             continue
@@ -298,7 +254,10 @@ def _records(
 
 
 def load_vocabulary(
-    layout: Layout, problems: list[Problem], present: list[Path] | None = None
+    layout: Layout,
+    problems: list[Problem],
+    present: list[Path] | None = None,
+    memo: Documents | None = None,
 ) -> tuple[Vocabulary, dict[str, Document]]:
     vocabulary = Vocabulary()
     docs: dict[str, Document] = {}
@@ -314,7 +273,7 @@ def load_vocabulary(
             problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
             continue
         try:
-            doc = load_file(path, root=folder, display=name)
+            doc = load_file(path, root=folder, display=name, memo=memo)
         except LoadError as exc:
             problems.append(exc.problem)
             continue
@@ -416,15 +375,18 @@ def _unique(
 
 
 def validate_project(
-    layout: Layout, limits: Limits = Limits(), focus: Collection[str] = ()
+    layout: Layout,
+    limits: Limits = Limits(),
+    focus: Collection[str] = (),
+    memo: Documents | None = None,
 ) -> tuple[Corpus | None, list[Problem]]:
     """Check everything under ``layout`` (see :func:`_validate_project`)."""
     with gc_paused():
-        return _validate_project(layout, limits, focus)
+        return _validate_project(layout, limits, focus, memo)
 
 
 def _validate_project(
-    layout: Layout, limits: Limits, focus: Collection[str]
+    layout: Layout, limits: Limits, focus: Collection[str], memo: Documents | None
 ) -> tuple[Corpus | None, list[Problem]]:
     """Check everything under ``layout``; the corpus is returned only when it has no error
     (warnings come back beside it).
@@ -437,7 +399,7 @@ def _validate_project(
     if paths is None:
         return None, problems
     paths["studies"].sort(key=lambda p: layout.display(p) in focus)  # stable: named ones last
-    vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"])
+    vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"], memo)
 
     studies: dict[str, Study] = {}
     files: dict[str, str] = {}
@@ -449,7 +411,7 @@ def _validate_project(
     }
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
     for doc, study in _records(
-        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"]
+        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo
     ):
         _unique(seen["id"], study.id, doc, ("id",), "id", problems)
         _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
@@ -470,7 +432,7 @@ def _validate_project(
         ("context_studies", "*"): ("studies", "study"),
     }
     for doc, claim in _records(
-        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"]
+        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo
     ):
         claims[claim.id] = claim
         problems.extend(claim_problems(doc, claim, studies))

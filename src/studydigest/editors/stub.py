@@ -27,8 +27,9 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from .load import Problem
-from .schema import (
+from studydigest.records.corpus import Vocabulary
+from studydigest.records.load import Problem
+from studydigest.records.schema import (
     CHANGE_FINDINGS,
     HEALTH_FINDINGS,
     AuthorName,
@@ -40,7 +41,7 @@ from .schema import (
     check_slug,
     split_name,
 )
-from .validate import STUDY_REFS, Vocabulary
+from studydigest.records.validate import STUDY_REFS
 
 WIDTH = 100
 

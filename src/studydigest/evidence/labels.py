@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .schema import Study, split_name
+from studydigest.records.schema import Study, split_name
 
 DESIGN = {
     "rct": "Randomised controlled trial",

@@ -18,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from . import labels, svgtext
-from .catalog import DOSE_LABELS, Catalog
-from .charts import LABEL, NARROW, SMALL, WIDE, figure, nice_step, svg_head, swatch
-from .schema import DOSE_CLASSES, RATIO_EFFECTS, STANDARDISED_EFFECTS, Effect, Outcome, Study
+from studydigest.evidence import labels
+
+from studydigest.site import svgtext
+from studydigest.evidence.catalog import DOSE_LABELS, Catalog
+from studydigest.site.charts import LABEL, NARROW, SMALL, WIDE, figure, nice_step, svg_head, swatch
+from studydigest.records.schema import DOSE_CLASSES, RATIO_EFFECTS, STANDARDISED_EFFECTS, Effect, Outcome, Study
 
 KINDS = (
     "standardised",

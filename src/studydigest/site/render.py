@@ -18,10 +18,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import bib, charts, exports, forest, labels, markup
-from .catalog import FACETS, Catalog
-from .gcpause import gc_paused
-from .grading import (
+from studydigest.data import bib
+
+from studydigest.site import charts
+
+from studydigest.data import exports
+
+from studydigest.site import forest
+
+from studydigest.evidence import labels
+from studydigest.records import identifiers
+
+from studydigest.site import markup
+from studydigest.evidence.catalog import FACETS, Catalog
+from studydigest.records.gcpause import gc_paused
+from studydigest.evidence.grading import (
     CERTAINTIES,
     DIRECTIONS,
     DOWNGRADES,
@@ -30,10 +41,11 @@ from .grading import (
     PartVerdict,
     sample_size,
 )
-from .labels import study_label
-from .schema import DOSE_CLASSES, Outcome, Study
-from .settings import Settings
-from .validate import Corpus, Layout
+from studydigest.evidence.labels import study_label
+from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
+from studydigest.settings import Settings
+from studydigest.records.corpus import Corpus
+from studydigest.settings import Layout
 
 FINDING_LABELS = labels.FINDING
 __all__ = ["Renderer", "study_label", "write_docs"]
@@ -131,13 +143,13 @@ def original_links(study: Study) -> list[tuple[str, str]]:
     """(label, url) for every resolver the record gives, DOI first."""
     links = []
     if study.doi:
-        links.append((f"DOI {study.doi}", markup.doi_url(study.doi)))
+        links.append((f"DOI {study.doi}", identifiers.doi_url(study.doi)))
     if study.pmid:
-        links.append((f"PubMed {study.pmid}", markup.pubmed_url(study.pmid)))
+        links.append((f"PubMed {study.pmid}", identifiers.pubmed_url(study.pmid)))
     if study.pmcid:
-        links.append((f"PubMed Central {study.pmcid}", markup.pmc_url(study.pmcid)))
+        links.append((f"PubMed Central {study.pmcid}", identifiers.pmc_url(study.pmcid)))
     for reg in study.registrations:
-        links.append((f"Registry {reg}", markup.registry_url(reg)))
+        links.append((f"Registry {reg}", identifiers.registry_url(reg)))
     if study.url:
         links.append(("Publisher or repository page", study.url))
     return links
@@ -162,7 +174,7 @@ class Renderer:
         # One BibTeX entry per study, shown on its page and written as data/bib/<id>.bib.
         self.bib_entries = bib.entries(list(corpus.studies.values()))
         self.env = Environment(
-            loader=PackageLoader("studydigest", "templates"),
+            loader=PackageLoader("studydigest.site", "templates"),
             # Output is Markdown, not HTML: md_escape escapes every value for Markdown and HTML.
             autoescape=False,  # noqa: S701
             finalize=markup.md_escape,

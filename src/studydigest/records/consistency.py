@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .grading import in_scope
-from .load import Document, Problem
-from .schema import (
+from studydigest.records.load import Document, Problem
+from studydigest.records.schema import (
     CHANGE_FINDINGS,
     CONTROLLED_DESIGNS,
     HEALTH_FINDINGS,
@@ -21,6 +20,7 @@ from .schema import (
     Study,
     Substance,
 )
+from studydigest.records.scope import in_scope
 
 UNCONTROLLED_COMPARISONS = ("open-label-follow-up", "before-after", "none")
 

@@ -1,9 +1,10 @@
 """Citations: titles and names as reference managers want them, BibTeX written with
 bibtexparser, and a formatted reference line.
 
-Every citation format (BibTeX here; RIS and CSL-JSON in :mod:`studydigest.exports`) takes its
-title from :func:`citation_title` and its names from :func:`studydigest.names.parse_name`, so a
-style prints the same reference whichever file a researcher loaded.
+Every citation format (BibTeX here; RIS and CSL-JSON in :mod:`studydigest.data.exports`) takes
+its title from :func:`citation_title` and its names from
+:func:`studydigest.records.names.parse_name`, so a style prints the same reference whichever file
+a researcher loaded.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 
-from .names import PersonName, parse_name
-from .schema import Study
+from studydigest.records.names import PersonName, parse_name
+from studydigest.records.schema import Study
 
 _ENTRY_START = re.compile(r"\n+(?=@)")
 _RUNS = re.compile(r"([^\W_]+)")  # words: runs of letters and digits

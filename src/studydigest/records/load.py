@@ -30,8 +30,8 @@ from typing import Any, Protocol
 
 import yaml
 
-from . import cache
-from .yamlhelp import explain
+from studydigest.records.memo import Documents
+from studydigest.records.yamlhelp import explain
 
 # libyaml's C parser when present; it only ever sees pre-checked text. The benchmark sets
 # STUDYDIGEST_PURE_YAML to measure the pure-Python fallback.
@@ -536,8 +536,15 @@ def _parse_events(text: str, file: str) -> Document:
     return doc
 
 
-def load_file(path: Path, *, root: Path | None = None, display: str | None = None) -> Document:
-    """Read one record file safely; ``root`` is the folder it must live in."""
+def load_file(
+    path: Path,
+    *,
+    root: Path | None = None,
+    display: str | None = None,
+    memo: Documents | None = None,
+) -> Document:
+    """Read one record file safely; ``root`` is the folder it must live in. With ``memo`` a
+    file whose bytes were parsed in the previous build is not parsed again."""
     name = display or str(path)
     if path.is_symlink():
         raise LoadError(Problem(name, 1, 1, "", "symbolic links are not accepted as records"))
@@ -552,7 +559,9 @@ def load_file(path: Path, *, root: Path | None = None, display: str | None = Non
         raw = path.read_bytes()
     except OSError as exc:
         raise LoadError(Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")) from None
-    return cache.document(name, raw, lambda: parse(decode(raw, name), name))
+    if memo is None:
+        return parse(decode(raw, name), name)
+    return memo.document(name, raw, lambda: parse(decode(raw, name), name))
 
 
 def load_text(text: str | bytes, file: str = "<string>") -> Document:

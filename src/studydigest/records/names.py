@@ -8,11 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .load import LoadError, Problem, load_file
-from .schema import split_name
+from studydigest.records.load import LoadError, Problem, load_file
+from studydigest.records.schema import split_name
 
 if TYPE_CHECKING:
-    from .validate import Corpus, Layout
+    from studydigest.records.corpus import Corpus
+    from studydigest.settings import Layout
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Iterator
 from html import escape
 from typing import Any
 
-from .load import Problem
-from .sanitize import printable
+from studydigest.records.load import Problem
+from studydigest.site.sanitize import printable
 
 
 def _files(n: int) -> str:

@@ -12,12 +12,20 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import cache, settings
-from .load import Problem
-from .render import Renderer
-from .report import problem_page, problem_paths
-from .sanitize import front_matter_problem, inert_front_matter, inert_text, printable, sanitize_html
-from .validate import Layout, validate_project
+from studydigest import settings
+from studydigest.plugins.cache import ServeCache
+from studydigest.records.load import Problem
+from studydigest.records.validate import validate_project
+from studydigest.settings import Layout
+from studydigest.site.render import Renderer
+from studydigest.site.report import problem_page, problem_paths
+from studydigest.site.sanitize import (
+    front_matter_problem,
+    inert_front_matter,
+    inert_text,
+    printable,
+    sanitize_html,
+)
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -64,20 +72,21 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.layout: Layout | None = None
         self.dates: dict[str, str] = {}
         self.serving = False
+        self.cache: ServeCache | None = None  # only under mkdocs serve
         self.generated: list[str] = []  # pages of the last good build, kept while serving
         self.problems: str | None = None  # the page every page shows while a record is invalid
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving, self.generated = command == "serve", []
-        if self.serving:  # rebuilds reuse what unchanged files gave (see cache.py)
-            cache.enable()
+        # rebuilds reuse what unchanged files gave (see cache.py)
+        self.cache = ServeCache() if self.serving else None
 
     def on_shutdown(self) -> None:
-        self.serving = False
-        cache.enable(False)
+        self.serving, self.cache = False, None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        cache.next_build()
+        if self.cache is not None:
+            self.cache.next_build()
         root = Path(config.config_file_path).parent
         options = {name: self.config[name] for name in settings.FOLDER_OPTIONS}
         try:
@@ -88,7 +97,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.layout is not None
-        corpus, problems = validate_project(self.layout)
+        memo = self.cache.documents if self.cache is not None else None
+        corpus, problems = validate_project(self.layout, memo=memo)
         self.problems = None
         if corpus is None and self.serving:
             return self._show_problems(files, config, problems)
@@ -105,10 +115,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             site_name=config.site_name,
             directory_urls=config.use_directory_urls,
         )
-        pages, self.dates = cache.rendered(
-            (config.site_url, config.site_name, config.use_directory_urls),
-            lambda: _render(renderer),
-        )
+        key = (config.site_url, config.site_name, config.use_directory_urls)
+        if self.cache is None:
+            pages, self.dates = _render(renderer)
+        else:
+            pages, self.dates = self.cache.rendered(key, lambda: _render(renderer))
         for path, content in pages.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(
@@ -155,7 +166,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if not page.is_homepage:  # so the theme prints this escaped title, not its own
             page.meta.setdefault("title", page.title)
         _clean_toc(page.toc)
-        return cache.sanitised(html, sanitize_html) if self.config.sanitize else html
+        if not self.config.sanitize:
+            return html
+        if self.cache is None:
+            return sanitize_html(html)
+        return self.cache.sanitised(html, sanitize_html)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

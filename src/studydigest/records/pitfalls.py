@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .load import Document, Path_, Problem
-from .schema import Study
+from studydigest.records.load import Document, Path_, Problem
+from studydigest.records.schema import Study
 
 REVIEW_DESIGNS = frozenset({"systematic-review", "meta-analysis", "narrative-review"})
 _MARKDOWN_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)")

@@ -1,0 +1,1 @@
+"""Public data: exports (JSON, CSV, BibTeX, RIS, CSL-JSON) and the bibliography."""

@@ -1,0 +1,1 @@
+"""Evidence: design levels, GRADE-style claim verdicts and the catalog pages read."""

@@ -1,0 +1,1 @@
+"""The MkDocs adapter: the digest plugin, the Pagefind search plugin, serve memory."""

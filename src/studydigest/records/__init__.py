@@ -1,0 +1,1 @@
+"""Records: read YAML with positions, the schema, validation and cross-field rules."""
