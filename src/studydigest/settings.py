@@ -31,6 +31,7 @@ class Layout:
     claims: str = "claims"
     vocabulary: str = "vocabulary"
     docs: str = "docs"
+    overrides: str | None = None  # the theme's custom_dir, when mkdocs.yml names one
 
     def folder(self, name: str) -> Path:
         return self.root / str(getattr(self, name))
@@ -54,7 +55,12 @@ class Settings:
     site_name: str = "Microdosing Evidence Digest"
 
 
-def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs") -> Layout:
+def layout(
+    root: Path,
+    options: Mapping[str, Any],
+    docs_dir: str | Path = "docs",
+    custom_dir: str | Path | None = None,
+) -> Layout:
     """The folders of a project at ``root`` from the plugin's options and MkDocs' ``docs_dir``."""
     folders: dict[str, str] = {}
     for name in FOLDER_OPTIONS:
@@ -65,7 +71,13 @@ def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs"
     docs = Path(str(docs_dir))
     if docs.is_absolute() and docs.is_relative_to(root):  # MkDocs gives an absolute docs_dir
         docs = docs.relative_to(root)
-    return Layout(root, docs=docs.as_posix(), **folders)
+    overrides = None
+    if custom_dir:
+        theme = Path(str(custom_dir))
+        if theme.is_absolute() and theme.is_relative_to(root):
+            theme = theme.relative_to(root)
+        overrides = theme.as_posix()
+    return Layout(root, docs=docs.as_posix(), overrides=overrides, **folders)
 
 
 def _plugin_options(plugins: Any) -> Mapping[str, Any] | None:
@@ -108,8 +120,10 @@ def read(root: Path, config_file: Path | None = None) -> Settings:
     docs_dir = data.get("docs_dir") or "docs"
     if not isinstance(docs_dir, str):
         raise SettingsError(f"docs_dir in {path.name} must be a folder name")
+    theme = data.get("theme")
+    custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
     return Settings(
-        layout(path.parent, options, docs_dir),
+        layout(path.parent, options, docs_dir, custom_dir if isinstance(custom_dir, str) else None),
         directory_urls=data.get("use_directory_urls", True) is not False,
         site_url=str(data.get("site_url") or ""),
         site_name=str(data.get("site_name") or Settings.site_name),

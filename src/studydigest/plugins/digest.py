@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,8 +19,10 @@ from studydigest.records.load import Problem
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site.render import Renderer
+from studydigest.site.pagecheck import AttributeCheck
 from studydigest.site.report import problem_page, problem_paths
 from studydigest.site.sanitize import (
+    SAFE_ID,
     front_matter_problem,
     inert_front_matter,
     inert_text,
@@ -53,10 +56,41 @@ def _detail_page(path: str) -> bool:
     return folder in {"studies", "substances", "mechanisms"} and name != "index.md"
 
 
-def _clean_toc(items: Iterable[AnchorLink]) -> None:
+def _clean_toc(items: Iterable[AnchorLink], page: str) -> None:
+    """Titles escaped; an anchor that is not a plain word stops the build (the theme prints
+    it unescaped into the navigation's links, outside the sanitised body)."""
     for item in items:
+        if SAFE_ID.fullmatch(item.id) is None:
+            raise PluginError(f"{printable(page)}: heading id '{printable(item.id[:200])}' is not allowed")
         item.title = inert_text(item.title)
-        _clean_toc(item.children)
+        _clean_toc(item.children, page)
+
+
+_LOGGERS = ("mkdocs", "material")
+
+
+def _escaping_factory(previous: Any) -> Any:
+    """A log record factory that escapes the message of every MkDocs and theme record, the
+    way studydigest's own messages are: a file name can hold a line break (``::error``
+    would forge a GitHub annotation) or a terminal escape sequence."""
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = previous(*args, **kwargs)
+        if record.name.startswith(_LOGGERS):
+            message = record.getMessage()
+            if not message.isprintable():
+                record.msg, record.args = printable(message), None
+        return record
+
+    factory.studydigest_escapes = True  # type: ignore[attr-defined]
+    return factory
+
+
+def escape_mkdocs_logs() -> None:
+    """Install the escaping log record factory once per process."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "studydigest_escapes", False):
+        logging.setLogRecordFactory(_escaping_factory(current))
 
 
 def _render(renderer: Renderer) -> tuple[dict[str, str], dict[str, str]]:
@@ -75,6 +109,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.cache: ServeCache | None = None  # only under mkdocs serve
         self.generated: list[str] = []  # pages of the last good build, kept while serving
         self.problems: str | None = None  # the page every page shows while a record is invalid
+        self.attributes = AttributeCheck()  # attribute lists of every page, checked
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving, self.generated = command == "serve", []
@@ -85,12 +120,16 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.serving, self.cache = False, None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        escape_mkdocs_logs()
         if self.cache is not None:
             self.cache.next_build()
+        if self.attributes not in config.markdown_extensions:
+            config.markdown_extensions.append(self.attributes)  # type: ignore[arg-type]
         root = Path(config.config_file_path).parent
         options = {name: self.config[name] for name in settings.FOLDER_OPTIONS}
+        custom_dir = getattr(config.theme, "custom_dir", None)
         try:
-            self.layout = settings.layout(root, options, config.docs_dir)
+            self.layout = settings.layout(root, options, config.docs_dir, custom_dir)
         except settings.SettingsError as exc:
             raise PluginError(str(exc)) from None
         return config
@@ -161,11 +200,16 @@ class DigestPlugin(BasePlugin[DigestConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        refused = self.attributes.take()
+        if refused:
+            where = printable(page.file.src_uri)
+            assert self.layout is not None
+            raise PluginError(f"{self.layout.docs}/{where}: " + "; ".join(refused[:5]))
         # The theme prints titles, descriptions and the table of contents without escaping.
         page.title = inert_text(page.title or "")
         if not page.is_homepage:  # so the theme prints this escaped title, not its own
             page.meta.setdefault("title", page.title)
-        _clean_toc(page.toc)
+        _clean_toc(page.toc, f"{config.docs_dir and Path(config.docs_dir).name}/{page.file.src_uri}")
         if not self.config.sanitize:
             return html
         if self.cache is None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from studydigest.records.consistency import claim_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
+from studydigest.records.folders import name_problem, tree_problems
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
 from studydigest.records.memo import Documents
@@ -151,7 +152,9 @@ class Limits:
 
 
 RECORD_SUFFIX = ".yaml"
-NOT_RECORDS = {".gitkeep", "README.md"}  # may sit in a record folder without a report
+# The one file that may sit in a record folder without a report, by its name: a note for
+# editors. Anything else (".gitkeep" included) is reported.
+NOT_RECORDS = {"README.md"}
 
 
 def _entry_problem(entry: os.DirEntry[str], names: frozenset[str] | None) -> str | None:
@@ -160,6 +163,9 @@ def _entry_problem(entry: os.DirEntry[str], names: frozenset[str] | None) -> str
     ``names`` are the only file names the folder may hold; None means any ``<id>.yaml``.
     """
     name = entry.name
+    problem = name_problem(name)
+    if problem is not None:
+        return problem
     if entry.is_symlink():
         return "symbolic links are not accepted as records"
     if entry.is_dir(follow_symlinks=False):
@@ -188,6 +194,9 @@ def discover(
 
     Returns None (with a problem) when the corpus is over ``limits``: nothing is then read.
     """
+    for published in (layout.docs, layout.overrides):  # hand-written pages, theme overrides
+        if published is not None:
+            problems.extend(tree_problems(layout.root / published, layout.display))
     vocabulary = frozenset(f"{kind}{RECORD_SUFFIX}" for kind in VOCABULARY_MODELS)
     wanted = {"studies": None, "claims": None, "vocabulary": vocabulary}
     found: dict[str, list[Path]] = {}

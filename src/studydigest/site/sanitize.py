@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,9 +21,13 @@ ALLOWED_TAGS = {
 }
 _SVG_SHAPE = {"fill", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity",
               "transform"}
+# The data attributes the digest's own pages and scripts use. Any other (``data-pagefind-*``
+# takes over the search index, ``data-md-*`` mounts the theme's components) is dropped.
+ALLOWED_DATA = {"data-condition", "data-design", "data-domain", "data-dose", "data-facet",
+                "data-label", "data-search-exclude", "data-sort", "data-substance", "data-value"}
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir", "hidden", "aria-label", "aria-live",
-          "aria-hidden", "role", "tabindex"},
+          "aria-hidden", "role", "tabindex", *ALLOWED_DATA},
     "a": {"href", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"colspan", "rowspan", "align"},
@@ -36,15 +41,42 @@ ALLOWED_ATTRIBUTES = {
     "text": {"x", "y", "font-size", "text-anchor", *_SVG_SHAPE},
     "g": _SVG_SHAPE,
 }
+# Classes a page may carry: the digest's own (``sd-``), Markdown's and the theme's admonition
+# types, fenced code languages. Any other is dropped: the theme acts on some (``mermaid`` makes
+# it fetch and run a script from a CDN, ``arithmatex`` is what MathJax looks for).
+ADMONITION_TYPES = {
+    "note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important",
+    "success", "check", "done", "question", "help", "faq", "warning", "caution", "attention",
+    "failure", "fail", "missing", "danger", "error", "bug", "example", "quote", "cite",
+}
+ALLOWED_CLASSES = {"admonition", "admonition-title", "headerlink", *ADMONITION_TYPES}
+_CLASS_PATTERN = re.compile(r"sd-[a-z0-9]+(?:-{1,2}[a-z0-9]+)*|language-[a-z0-9][a-z0-9+#.-]{0,30}")
 # fmt: on
+# An id that is safe in any attribute and in a URL fragment (Markdown's slugs are words joined
+# by hyphens, with "_1" for a repeat); "__" is where the theme's own ids begin.
+SAFE_ID = re.compile(r"(?!__)[\w][\w.:-]{0,999}")
 URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def allowed_class(name: str) -> bool:
+    return name in ALLOWED_CLASSES or _CLASS_PATTERN.fullmatch(name) is not None
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """Classes outside the allow-list removed; an id that is not a plain word dropped."""
+    if attribute == "class":
+        kept = [name for name in value.split() if allowed_class(name)]
+        return " ".join(kept) if kept else None
+    if attribute == "id":
+        return value if SAFE_ID.fullmatch(value) else None
+    return value
 
 
 # Built once: a configured cleaner skips converting the allow-lists on every call.
 _CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
-    generic_attribute_prefixes={"data-"},
+    attribute_filter=_attribute_filter,
     url_schemes=URL_SCHEMES,
     link_rel=None,
     strip_comments=True,
