@@ -27,7 +27,11 @@ from dataclasses import dataclass
 
 LABEL = "maintainer-reviewed"
 TRUSTED = {"OWNER", "MEMBER", "COLLABORATOR"}
-ALLOWED = re.compile(r"studies/[a-z0-9]+(?:-[a-z0-9]+)*\.yaml|docs/[^/]+\.md")
+# Plain names only: "[^/]+" let a name hold a line break (a forged "::error" in any message
+# that prints it) or a terminal escape sequence.
+ALLOWED = re.compile(
+    r"studies/[a-z0-9]+(?:-[a-z0-9]+)*\.yaml|docs/[A-Za-z0-9][A-Za-z0-9_.-]*\.md", re.ASCII
+)
 AREAS = (
     (
         ".github/",

@@ -191,10 +191,19 @@ def _with_labels(row: Sequence[object]) -> list[object]:
     return out
 
 
+# Where a spreadsheet may start a cell: the cell's start, and after any separator it may split
+# on when it opens the file (",", or ";" in locales where "," is the decimal mark; a tab).
+# Quotes and blanks before a formula character do not make it text.
+_FORMULA = re.compile(r"(^|[,;\t])([\s\"]*)(?=[=+\-@\t\r])")
+
+
 def _cell(value: object) -> str:
+    """The cell as text no spreadsheet runs (OWASP's CSV injection guidance): wherever a cell
+    could begin with ``= + - @``, a tab or a carriage return, an apostrophe goes first."""
     text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    if not any(c in text for c in "=+-@\t\r"):
+        return text
+    return _FORMULA.sub(r"\1\2'", text)
 
 
 def studies_csv(studies: list[Study]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from studydigest import settings
 from studydigest.plugins.cache import ServeCache
-from studydigest.records.load import Problem
+from studydigest.records.load import LoadError, Problem, decode, parse
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site.render import Renderer
@@ -67,6 +68,27 @@ def _clean_toc(items: Iterable[AnchorLink], page: str) -> None:
 
 
 _LOGGERS = ("mkdocs", "material")
+# MkDocs' own pattern for a page's front matter (mkdocs.utils.meta.YAML_RE).
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+
+
+def front_matter_error(source: str, where: str) -> str | None:
+    """Why a page's front matter may not reach MkDocs' YAML loader (libyaml's composer
+    recurses without a limit: 100,000 brackets crash the build), located, or None.
+
+    It goes through the records' loader first: size, characters, nesting depth before any
+    parser, then no anchors, aliases, tags or duplicate keys.
+    """
+    found = _FRONT_MATTER.match(source)
+    if found is None:
+        return None
+    try:
+        parse(decode(found.group(1).encode("utf-8"), where), where)
+    except LoadError as exc:
+        problem = exc.problem  # lines counted from the line after the opening "---"
+        field = f"{problem.field}: " if problem.field else ""
+        return printable(f"{where}:{problem.line + 1}:{problem.col}: {field}{problem.message}")
+    return None
 
 
 def _escaping_factory(previous: Any) -> Any:
@@ -184,6 +206,19 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 page.inclusion = InclusionLevel.NOT_IN_NAV
                 files.append(page)
         return files
+
+    def on_page_read_source(self, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        if page.file.generated_by is not None or self.problems is not None:
+            return None
+        assert self.layout is not None
+        try:
+            source = page.file.content_string
+        except (OSError, ValueError) as exc:
+            raise PluginError(f"{printable(page.file.src_uri)}: cannot be read: {exc}") from None
+        problem = front_matter_error(source, f"{self.layout.docs}/{page.file.src_uri}")
+        if problem is not None:
+            raise PluginError(problem)
+        return source
 
     def on_page_markdown(
         self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files

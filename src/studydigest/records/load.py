@@ -44,10 +44,13 @@ BOOL_WORDS = {"yes": True, "no": False, "on": True, "off": False, "true": True, 
 NULL_WORDS = {"", "~", "null"}
 _WORDS: dict[str, bool | None] = {**BOOL_WORDS, **dict.fromkeys(NULL_WORDS)}
 
-# Characters that have no business in a study record: C0/C1 controls other than tab and
-# newline, bidi overrides and isolates, zero-width characters and a BOM past the start.
+# Characters that have no business in a study record, comments included: C0/C1 controls other
+# than tab and newline, bidi marks, overrides and isolates (U+061C too), zero-width and other
+# invisible format characters, line and paragraph separators, interlinear annotation marks,
+# tag characters (U+E0000-E007F) and a BOM past the start.
 _FORBIDDEN_CHARS = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 )
 _FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
 # The same rule for values once YAML has decoded escapes ("\u202e", "\0", "\e", "\r").

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from studydigest.records.load import LoadError, Problem, load_file
+from studydigest.records.load import Document, LoadError, Problem, load_file
 from studydigest.records.schema import split_name
 
 if TYPE_CHECKING:
@@ -66,62 +67,92 @@ def _initials(person: PersonName) -> str:
     return "".join(w[0] for w in person.given.replace("-", " ").replace(".", " ").split()).upper()
 
 
-def _variants(folded: str) -> set[str]:
-    """The name and every one-letter deletion: names one edit apart always share a variant
-    (names two edits apart may too, so pairs are confirmed with :func:`_one_edit`)."""
-    if len(folded) < 5:  # short names differ by one letter too often to be the same person
-        return {folded}
-    return {folded} | {folded[:i] + folded[i + 1 :] for i in range(len(folded))}
+SHORT = 5  # names shorter than this differ by one letter too often to be the same person
+PARTNERS = 4  # at most this many spellings are compared with each name, per way of matching
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Equal, or one insertion, deletion, substitution or swap of neighbours apart."""
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    if len(a) < len(b):
-        return a[i:] == b[i + 1 :]
-    return a[i + 1 :] == b[i + 1 :] or (
-        a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
-    )
-
-
-def similar_spellings(names: list[str]) -> list[tuple[str, str]]:
+def similar_spellings(
+    names: list[str], counts: Mapping[str, int] | None = None
+) -> list[tuple[str, str]]:
     """Pairs of different spellings that look like one person: same initials, and family names
-    equal up to accents, case, hyphens and spaces, or one typo apart."""
-    buckets: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for name in set(names):
+    equal up to accents, case, hyphens and spaces, or one typo apart (a letter inserted,
+    dropped or replaced, or two neighbours swapped; only for names of five letters or more).
+
+    Indexed, never pairwise: each name is looked up under its own spelling, its one-letter
+    deletions and its swaps of neighbours, and is paired with at most ``PARTNERS`` spellings
+    from each group found there, the most common first (``counts``: how often each is used).
+    The work and the number of pairs grow linearly with the names however alike they are.
+    """
+    uses = counts or {}
+    people: dict[str, tuple[str, str]] = {}
+    for name in sorted(set(names)):
         person = parse_name(name)
-        for variant in _variants(_fold(person.surname)):
-            buckets[(_initials(person), variant)].add(name)
+        people[name] = (_initials(person), _fold(person.surname))
+    exact: dict[tuple[str, str], list[str]] = defaultdict(list)
+    replaced: dict[tuple[str, int, str], list[str]] = defaultdict(list)  # one letter replaced
+    for name, (initials, folded) in people.items():
+        exact[(initials, folded)].append(name)
+        if len(folded) >= SHORT:
+            for i in range(len(folded)):
+                replaced[(initials, i, folded[:i] + folded[i + 1 :])].append(name)
+    for group in (*exact.values(), *replaced.values()):
+        group.sort(key=lambda n: (-uses.get(n, 1), n))
+
     pairs: set[tuple[str, str]] = set()
-    for spellings in buckets.values():
-        ordered = sorted(spellings)
-        pairs.update(
-            (a, b)
-            for i, a in enumerate(ordered)
-            for b in ordered[i + 1 :]
-            if _one_edit(_fold(parse_name(a).surname), _fold(parse_name(b).surname))
-        )
+
+    def pair_with(name: str, group: list[str] | None) -> None:
+        if not group:
+            return
+        taken = 0
+        for other in group:
+            if other != name:
+                pairs.add((name, other) if name < other else (other, name))
+                taken += 1
+                if taken == PARTNERS:
+                    return
+
+    for name, (initials, folded) in people.items():
+        pair_with(name, exact.get((initials, folded)))
+        if len(folded) < SHORT:
+            continue
+        for i in range(len(folded)):
+            shorter = folded[:i] + folded[i + 1 :]
+            pair_with(name, exact.get((initials, shorter)))  # one letter dropped
+            pair_with(name, replaced.get((initials, i, shorter)))  # one letter replaced
+            if i + 1 < len(folded) and folded[i] != folded[i + 1]:
+                swapped = folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :]
+                pair_with(name, exact.get((initials, swapped)))  # neighbours swapped
     return sorted(pairs)
 
 
-def spelling_warnings(corpus: Corpus, layout: Layout) -> list[Problem]:
-    """A warning for each person spelt two ways, at the rarer spelling, naming the other file."""
+def spelling_warnings(
+    corpus: Corpus, layout: Layout, documents: Mapping[str, Document] | None = None
+) -> list[Problem]:
+    """A warning for each spelling that looks like a more common one, at the rarer spelling,
+    naming the other file. ``documents`` (by file, as displayed) locates the warnings; a file
+    missing from it is read once, however many warnings it gets."""
     where: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for study in corpus.studies.values():
         for index, name in enumerate(study.authors):
             where[name].append((corpus.files[study.id], index))
+    counts = {name: len(places) for name, places in where.items()}
+    loaded: dict[str, Document | None] = dict(documents or {})
+    warned: set[str] = set()
     warnings = []
-    for a, b in similar_spellings(list(where)):
+    for a, b in similar_spellings(list(where), counts):
         rare, common = sorted((a, b), key=lambda n: (len(where[n]), n == a))
+        if rare in warned:
+            continue
+        warned.add(rare)
         file, index = where[rare][0]
         other_file = where[common][0][0]
-        try:
-            doc = load_file(layout.root / file, display=file)
-        except LoadError:  # validated moments ago; only a race could get here
+        if file not in loaded:
+            try:
+                loaded[file] = load_file(layout.root / file, display=file)
+            except LoadError:  # validated moments ago; only a race could get here
+                loaded[file] = None
+        doc = loaded[file]
+        if doc is None:
             continue
         message = (
             f"'{rare}' looks like '{common}' in {other_file}: one person spelt two ways? "

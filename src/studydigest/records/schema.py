@@ -7,6 +7,7 @@ Schema, `validate` applies them, and the templates read them.
 from __future__ import annotations
 
 import datetime as dt
+import html.entities
 import re
 import unicodedata
 from typing import Annotated, Literal
@@ -30,6 +31,13 @@ DOI_RE = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
 # (BibTeX braces and backslash, TeX comment, quotes).
 _NOT_IN_DOIS = set("\"'\\`{}%^|")
 _HTML_RE = re.compile(r"<\s*[A-Za-z/!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+# Entities a browser decodes without their ";" ("&lt", "&ampx" reads as "&x"): HTML5's legacy
+# names, longest first. "R&D" and "Smith & Jones" hold none.
+_LEGACY_ENTITY_RE = re.compile(
+    "&(?:"
+    + "|".join(sorted((k for k in html.entities.html5 if not k.endswith(";")), key=len, reverse=True))
+    + ")"
+)
 _NAME_RE = re.compile(r"[^\W\d_][\w .,'’-]*")
 
 
@@ -80,7 +88,7 @@ def _check_text(value: str) -> str:
         raise ValueError("must not be empty")
     if value.startswith(TODO):
         raise ValueError(f"still to do: {value.removeprefix(TODO).strip(' :') or 'fill this in'}")
-    match = _HTML_RE.search(value)
+    match = _HTML_RE.search(value) or _LEGACY_ENTITY_RE.search(value)
     if match:
         raise ValueError(f"contains HTML or an HTML entity ({match.group()!r}); write plain text")
     return value
@@ -93,7 +101,23 @@ def _check_line(value: str) -> str:
     return _check_text(value)
 
 
+MAX_ID = 64
+# Ids that name a page the site generates itself: a study, substance or mechanism with one of
+# them would replace its folder's overview page (studies/index.md, substances/index.md...).
+RESERVED_IDS = frozenset({"index"})
+
+
 def check_slug(value: str) -> str:
+    if len(value) > MAX_ID:
+        raise ValueError(
+            f"id is {len(value)} characters long; an id may have at most {MAX_ID} (pages and "
+            "files are named after it)"
+        )
+    if value in RESERVED_IDS:
+        raise ValueError(
+            f"'{value}' is reserved: a page named after it would replace the generated "
+            "overview page of its folder; choose another id"
+        )
     if not SLUG_RE.fullmatch(value):
         raise ValueError(
             f"'{value}' is not a valid id: use lowercase ASCII letters, digits and single "
@@ -177,7 +201,7 @@ def split_name(name: str) -> tuple[str, str]:
     return (family, given) if family else (name.strip(), "")
 
 
-Slug = Annotated[str, StringConstraints(max_length=64), AfterValidator(check_slug)]
+Slug = Annotated[str, StringConstraints(max_length=MAX_ID), AfterValidator(check_slug)]
 ShortText = Annotated[str, StringConstraints(max_length=300), AfterValidator(_check_line)]
 Text = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_check_text)]
 Doi = Annotated[str, StringConstraints(max_length=300), AfterValidator(_check_doi)]

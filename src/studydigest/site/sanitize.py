@@ -55,7 +55,18 @@ _CLASS_PATTERN = re.compile(r"sd-[a-z0-9]+(?:-{1,2}[a-z0-9]+)*|language-[a-z0-9]
 # An id that is safe in any attribute and in a URL fragment (Markdown's slugs are words joined
 # by hyphens, with "_1" for a repeat); "__" is where the theme's own ids begin.
 SAFE_ID = re.compile(r"(?!__)[\w][\w.:-]{0,999}")
-URL_SCHEMES = {"http", "https", "mailto"}
+# Links in a page may go to https:// and mailto: addresses or stay on the site; plain http://
+# and scheme-relative ("//host", "/\\host") links are removed, and images load only from
+# the site itself (an outside image is a tracking pixel).
+URL_SCHEMES = {"https", "mailto"}
+
+
+def _site_relative(url: str) -> str | None:
+    # Browsers drop leading blanks and controls, and tabs and line breaks anywhere.
+    probe = "".join(c for c in url if c not in "\t\n\r").lstrip("".join(map(chr, range(33))))
+    if len(probe) > 1 and probe[0] in "/\\" and probe[1] in "/\\":
+        return None
+    return url
 
 
 def allowed_class(name: str) -> bool:
@@ -69,6 +80,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         return " ".join(kept) if kept else None
     if attribute == "id":
         return value if SAFE_ID.fullmatch(value) else None
+    if attribute == "src" and (":" in value.split("/", 1)[0] or _site_relative(value) is None):
+        return None
     return value
 
 
@@ -78,6 +91,7 @@ _CLEANER = nh3.Cleaner(
     attributes=ALLOWED_ATTRIBUTES,
     attribute_filter=_attribute_filter,
     url_schemes=URL_SCHEMES,
+    url_relative=_site_relative,
     link_rel=None,
     strip_comments=True,
 )
