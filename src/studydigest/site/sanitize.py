@@ -54,7 +54,7 @@ _CLASS_PATTERN = re.compile(r"sd-[a-z0-9]+(?:-{1,2}[a-z0-9]+)*|language-[a-z0-9]
 # fmt: on
 # An id that is safe in any attribute and in a URL fragment (Markdown's slugs are words joined
 # by hyphens, with "_1" for a repeat); "__" is where the theme's own ids begin.
-SAFE_ID = re.compile(r"(?!__)[\w][\w.:-]{0,999}")
+SAFE_ID = re.compile(r"(?!__)[\w.:-]{1,1000}")
 # Links in a page may go to https:// and mailto: addresses or stay on the site; plain http://
 # and scheme-relative ("//host", "/\\host") links are removed, and images load only from
 # the site itself (an outside image is a tracking pixel).
