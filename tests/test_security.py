@@ -147,6 +147,8 @@ REFUSED_EVERYWHERE = {
     "html": "<script>alert(1)</script>",
     "close_title": "</title><script>alert(1)</script>",
     "entity": "&lt;script&gt;",
+    "legacy_entity": "&ltb&gt",
+    "arabic_letter_mark": "a\u061cb",
     "bidi_escape": "safe \u202e txt.exe",
     "nul_escape": "a\x00b",
     "ansi_escape": "\x1b[31mred",

@@ -19,8 +19,8 @@ from studydigest.plugins.cache import ServeCache
 from studydigest.records.load import LoadError, Problem, decode, parse
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
-from studydigest.site.render import Renderer
 from studydigest.site.pagecheck import AttributeCheck
+from studydigest.site.render import Renderer
 from studydigest.site.report import problem_page, problem_paths
 from studydigest.site.sanitize import (
     SAFE_ID,
@@ -62,7 +62,9 @@ def _clean_toc(items: Iterable[AnchorLink], page: str) -> None:
     it unescaped into the navigation's links, outside the sanitised body)."""
     for item in items:
         if SAFE_ID.fullmatch(item.id) is None:
-            raise PluginError(f"{printable(page)}: heading id '{printable(item.id[:200])}' is not allowed")
+            raise PluginError(
+                f"{printable(page)}: heading id '{printable(item.id[:200])}' is not allowed"
+            )
         item.title = inert_text(item.title)
         _clean_toc(item.children, page)
 
@@ -83,12 +85,14 @@ def front_matter_error(source: str, where: str) -> str | None:
     if found is None:
         return None
     try:
-        parse(decode(found.group(1).encode("utf-8"), where), where)
+        problems = parse(decode(found.group(1).encode("utf-8"), where), where).problems
     except LoadError as exc:
-        problem = exc.problem  # lines counted from the line after the opening "---"
-        field = f"{problem.field}: " if problem.field else ""
-        return printable(f"{where}:{problem.line + 1}:{problem.col}: {field}{problem.message}")
-    return None
+        problems = [exc.problem]
+    if not problems:
+        return None
+    problem = problems[0]  # lines counted from the line after the opening "---"
+    field = f"{problem.field}: " if problem.field else ""
+    return printable(f"{where}:{problem.line + 1}:{problem.col}: {field}{problem.message}")
 
 
 def _escaping_factory(previous: Any) -> Any:
@@ -146,7 +150,7 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if self.cache is not None:
             self.cache.next_build()
         if self.attributes not in config.markdown_extensions:
-            config.markdown_extensions.append(self.attributes)  # type: ignore[arg-type]
+            config.markdown_extensions.append(self.attributes)
         root = Path(config.config_file_path).parent
         options = {name: self.config[name] for name in settings.FOLDER_OPTIONS}
         custom_dir = getattr(config.theme, "custom_dir", None)
@@ -244,7 +248,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         page.title = inert_text(page.title or "")
         if not page.is_homepage:  # so the theme prints this escaped title, not its own
             page.meta.setdefault("title", page.title)
-        _clean_toc(page.toc, f"{config.docs_dir and Path(config.docs_dir).name}/{page.file.src_uri}")
+        _clean_toc(
+            page.toc, f"{config.docs_dir and Path(config.docs_dir).name}/{page.file.src_uri}"
+        )
         if not self.config.sanitize:
             return html
         if self.cache is None:

@@ -29,7 +29,9 @@ def name_problem(name: str) -> str | None:
                 "rename it with letters, digits, '-', '_' and '.'"
             )
         if char in _URL_UNSAFE:
-            return f"the name holds {char!r}, which a file name that becomes a URL may not; rename it"
+            return (
+                f"the name holds {char!r}, which a file name that becomes a URL may not; rename it"
+            )
     return None
 
 
@@ -39,7 +41,9 @@ def entry_problem(entry: os.DirEntry[str]) -> str | None:
     if problem is not None:
         return problem
     if entry.is_symlink():
-        return "symbolic links are not accepted (they could publish a file from outside the project)"
+        return (
+            "symbolic links are not accepted (they could publish a file from outside the project)"
+        )
     if entry.is_dir(follow_symlinks=False) or entry.is_file(follow_symlinks=False):
         return None
     return "not a regular file (a pipe, socket or device); only plain files are accepted"
@@ -51,7 +55,9 @@ def tree_problems(folder: Path, display: Callable[[Path], str]) -> list[Problem]
     Nothing is opened and no link is followed; the walk stops after ``MAX_ENTRIES`` entries.
     """
     if folder.is_symlink():
-        return [Problem(display(folder), 1, 1, "", "the folder is a symbolic link; it must be a folder")]
+        return [
+            Problem(display(folder), 1, 1, "", "the folder is a symbolic link; it must be a folder")
+        ]
     if not folder.is_dir():
         return []
     problems: list[Problem] = []

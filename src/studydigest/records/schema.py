@@ -35,7 +35,9 @@ _HTML_RE = re.compile(r"<\s*[A-Za-z/!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0
 # names, longest first. "R&D" and "Smith & Jones" hold none.
 _LEGACY_ENTITY_RE = re.compile(
     "&(?:"
-    + "|".join(sorted((k for k in html.entities.html5 if not k.endswith(";")), key=len, reverse=True))
+    + "|".join(
+        sorted((k for k in html.entities.html5 if not k.endswith(";")), key=len, reverse=True)
+    )
     + ")"
 )
 _NAME_RE = re.compile(r"[^\W\d_][\w .,'’-]*")

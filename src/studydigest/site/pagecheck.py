@@ -82,7 +82,7 @@ class AttributeCheck(Extension):
         super().__init__()
         self.problems: list[str] = []
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+    def extendMarkdown(self, md: Markdown) -> None:
         # attr_list runs at priority 8 and toc at 5: in between, every attribute is set and
         # no id has reached the table of contents yet.
         md.treeprocessors.register(_Check(md, self.problems), "studydigest-attributes", 7)
