@@ -19,7 +19,6 @@ from studydigest.plugins.digest import DigestPlugin
 from .conftest import minimal
 
 
-
 class Events:
     """One project's config and its plugin, events fired by hand."""
 

@@ -17,7 +17,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from studydigest.cli import main
-from studydigest.records.validate import Checks, check_project, validate_project
+from studydigest.records.validate import Checks, check_project
 from studydigest.settings import Layout
 from studydigest.settings import read as read_settings
 
