@@ -55,6 +55,21 @@ def test_deploy_job_has_only_pages_permissions() -> None:
     assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
+def test_pre_commit_runs_the_projects_own_linters_offline() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing to download
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert set(hooks) == {"studydigest-validate", "ruff-check", "ruff-format", "mypy"}
+    for hook in hooks.values():  # the versions pinned in requirements.lock, as in make lint
+        assert hook["language"] == "system" and hook["entry"].startswith(".venv/bin/")
+    for name in ("src/studydigest/site/render.py", "tests/test_build.py", "benchmarks/bench.py"):
+        assert re.search(hooks["ruff-check"]["files"], name)
+        assert re.search(hooks["ruff-format"]["files"], name)
+        assert re.search(hooks["mypy"]["files"], name)
+    assert re.search(hooks["mypy"]["files"], "pyproject.toml")
+    assert hooks["mypy"]["pass_filenames"] is False  # strict mode judges a module with callers
+
+
 # --- what each workflow runs -----------------------------------------------------------
 
 
