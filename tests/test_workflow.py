@@ -29,7 +29,7 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 def test_there_are_workflows() -> None:
     names = {p.name for p in WORKFLOWS}
-    assert {"pull-request.yml", "paths.yml", "deploy.yml", "link-check.yml"} <= names
+    assert {"pull-request.yml", "checks.yml", "paths.yml", "deploy.yml", "link-check.yml"} <= names
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -40,6 +40,10 @@ def test_workflow_is_pinned_and_least_privilege(path: Path) -> None:
     assert "pull_request_target" not in triggers
     assert "permissions" in flow, "top-level permissions must be declared"
     for uses in re.findall(r"uses:\s*(\S+)", text):
+        if uses.startswith("./"):  # a workflow of this repository, at the same commit
+            assert re.fullmatch(r"\./\.github/workflows/[\w-]+\.yml", uses), uses
+            assert (ROOT / uses).is_file(), uses
+            continue
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), uses
     for job in flow["jobs"].values():
         for step in job.get("steps", []):
@@ -167,16 +171,16 @@ def test_path_check_step_runs_the_base_branchs_rule(tmp_path: Path) -> None:
 
 
 def test_pull_request_summary_says_what_the_change_does(tmp_path: Path) -> None:
-    job = flow("pull-request.yml")["jobs"]["test"]
+    job = flow("pull-request.yml")["jobs"]["records"]
     assert job["steps"][0]["with"]["fetch-depth"] == 0
     # Annotations name files relative to the repository: validate runs from its top.
-    annotate = step("pull-request.yml", "test", "--format github")
+    annotate = step("pull-request.yml", "records", "--format github")
     assert annotate["run"] == ".venv/bin/studydigest validate --format github"
     assert "working-directory" not in annotate and "defaults" not in job
-    found = step("pull-request.yml", "test", "studydigest diff")
+    found = step("pull-request.yml", "records", "studydigest diff")
     assert found["env"] == {"BASE": "${{ github.base_ref }}"}
-    assert index("pull-request.yml", "test", "make install") < index(
-        "pull-request.yml", "test", "studydigest diff"
+    assert index("pull-request.yml", "records", "make install") < index(
+        "pull-request.yml", "records", "studydigest diff"
     )
     repo = copy_corpus(FIXTURE, init(tmp_path / "repo"))
     commit_all(repo, "corpus")
@@ -201,6 +205,8 @@ def test_pull_request_summary_says_what_the_change_does(tmp_path: Path) -> None:
 
 def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
     jobs = flow("deploy.yml")["jobs"]
+    assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"  # as on a pull request
+    assert jobs["build"]["needs"] == "checks"
     assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert jobs["deploy"]["needs"] == "build"
     pages = next(s for s in steps("deploy.yml", "build") if s.get("id") == "pages")
@@ -210,7 +216,6 @@ def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
     check = step("deploy.yml", "build", "check_site_url.py")
     assert check["env"] == {"SITE_URL": address}
     order = [
-        index("deploy.yml", "build", "make test"),
         index("deploy.yml", "build", "make site"),
         index("deploy.yml", "build", "check_site_url.py"),
     ]
@@ -220,6 +225,35 @@ def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
         if "upload-pages-artifact" in s.get("uses", "")
     )
     assert order == sorted(order) and order[-1] < upload
+
+
+def test_checks_split_make_test_into_jobs_on_two_pythons() -> None:
+    """Pull requests and deploys run the same three jobs; together they run what `make test`
+    runs, each on Python 3.11 (the oldest supported) and on the newest release."""
+    for name in ("pull-request.yml", "deploy.yml"):
+        caller = flow(name)["jobs"]["checks"]
+        assert caller["uses"] == "./.github/workflows/checks.yml"
+        assert caller["permissions"] == {"contents": "read"}
+    assert set(triggers("checks.yml")) == {"workflow_call"}
+    assert flow("checks.yml")["permissions"] == {"contents": "read"}
+    jobs = flow("checks.yml")["jobs"]
+    assert set(jobs) == {"lint", "core", "browser"}
+    for job in jobs.values():
+        assert job["strategy"]["fail-fast"] is False  # one Python's failure hides no other's
+        oldest, newest = job["strategy"]["matrix"]["python"]
+        assert oldest == "3.11" and tuple(map(int, newest.split("."))) > (3, 11)
+        setup = next(s for s in job["steps"] if "setup-python" in s.get("uses", ""))
+        assert setup["with"]["python-version"] == "${{ matrix.python }}"
+        assert "permissions" not in job  # the workflow's read-only default
+    runs = {name: [s.get("run", "") for s in job["steps"]] for name, job in jobs.items()}
+    assert "make lint" in runs["lint"] and "make typecheck" in runs["lint"]
+    # `make test` runs every test; the jobs split them by folder and marker, leaving none out:
+    # tests/browser in one job, the citation clients beside it, everything else in core.
+    assert '.venv/bin/pytest -m "not clients" --ignore=tests/browser' in runs["core"]
+    assert '.venv/bin/pytest -m "" tests/browser' in runs["browser"]
+    assert ".venv/bin/pytest -m clients" in runs["browser"]
+    assert "make browser tex node_modules/axe-core/axe.min.js" in runs["browser"]
+    assert re.search(r"^test: lint typecheck pytest$", (ROOT / "Makefile").read_text(), re.M)
 
 
 def check_site(site: Path, url: str) -> subprocess.CompletedProcess[str]:
