@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from studydigest.cli import main
 from studydigest.records.validate import Checks, check_project
@@ -29,7 +32,14 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 def test_there_are_workflows() -> None:
     names = {p.name for p in WORKFLOWS}
-    assert {"pull-request.yml", "checks.yml", "paths.yml", "deploy.yml", "link-check.yml"} <= names
+    assert {
+        "pull-request.yml",
+        "checks.yml",
+        "paths.yml",
+        "deploy.yml",
+        "link-check.yml",
+        "lock-refresh.yml",
+    } <= names
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -254,6 +264,69 @@ def test_checks_split_make_test_into_jobs_on_two_pythons() -> None:
     assert ".venv/bin/pytest -m clients" in runs["browser"]
     assert "make browser tex node_modules/axe-core/axe.min.js" in runs["browser"]
     assert re.search(r"^test: lint typecheck pytest$", (ROOT / "Makefile").read_text(), re.M)
+
+
+def test_dependabot_keeps_the_pins_current_weekly_in_groups() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert {"pip", "github-actions", "npm"} <= set(updates)
+    for update in updates.values():
+        assert update["directory"] == "/" and update["schedule"]["interval"] == "weekly"
+        assert [g["patterns"] for g in update["groups"].values()] == [["*"]]  # one pull request
+
+
+def test_the_lock_is_refreshed_weekly_and_proposed_only_once_checked() -> None:
+    """Dependabot does not read requirements.lock; lock-refresh.yml re-resolves it."""
+    assert set(triggers("lock-refresh.yml")) == {"schedule", "workflow_dispatch"}
+    assert flow("lock-refresh.yml")["permissions"] == {"contents": "read"}
+    jobs = flow("lock-refresh.yml")["jobs"]
+    assert "permissions" not in jobs["relock"]  # runs the new packages with a read-only token
+    runs = "\n".join(s.get("run", "") for s in steps("lock-refresh.yml", "relock"))
+    assert "rm requirements.lock\nmake lock\n" in runs  # from scratch: every pin may move
+    order = [
+        index("lock-refresh.yml", "relock", "rm requirements.lock"),
+        index("lock-refresh.yml", "relock", "make install"),
+        index("lock-refresh.yml", "relock", "make lint typecheck"),
+    ]
+    assert order == sorted(order)
+    assert '.venv/bin/pytest -m "not clients" --ignore=tests/browser' in runs
+    propose = jobs["propose"]
+    assert propose["needs"] == "relock"
+    assert propose["if"] == "needs.relock.outputs.changed == 'true'"
+    assert propose["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "actions": "read",
+    }
+    script = "\n".join(s.get("run", "") for s in propose["steps"])
+    for word in ("make", ".venv", "pip", "python", "npm", "uv "):  # no code from the lock
+        assert word not in script, word
+
+
+def test_the_lock_satisfies_pyproject() -> None:
+    """A Dependabot pull request changes the ranges in pyproject.toml only; this stays red
+    until `make lock` has brought requirements.lock inside them."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins: dict[str, set[str]] = {}
+    for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", lock, re.M):
+        pins.setdefault(canonicalize_name(name), set()).add(version)
+    wanted = [
+        *pyproject["build-system"]["requires"],
+        *project["dependencies"],
+        *(d for extra in project["optional-dependencies"].values() for d in extra),
+    ]
+    for text in wanted:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        if name == "studydigest":
+            continue
+        assert any(requirement.specifier.contains(v) for v in pins.get(name, ())), (
+            f"requirements.lock pins {name} at {sorted(pins.get(name, ()))}, outside {text!r}: "
+            "run make lock"
+        )
 
 
 def check_site(site: Path, url: str) -> subprocess.CompletedProcess[str]:
