@@ -49,6 +49,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks .github/scripts
 	$(BIN)/lint-imports
 
+# mypy --strict over the files named in pyproject's [tool.mypy]: src, tests, benchmarks and
+# .github/scripts (the pre-commit hook runs the same).
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
