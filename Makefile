@@ -40,7 +40,8 @@ site: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-# Validate changed records before each commit (.pre-commit-config.yaml; no network needed).
+# Before each commit: validate changed records, ruff, ruff format, mypy (.pre-commit-config.yaml;
+# local hooks on .venv, nothing downloaded).
 hooks: $(STAMP)
 	$(BIN)/pre-commit install
 
