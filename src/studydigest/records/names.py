@@ -9,12 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from studydigest.records.load import Document, LoadError, Problem, load_file
+from studydigest.records.load import Document, Problem
 from studydigest.records.schema import split_name
 
 if TYPE_CHECKING:
     from studydigest.records.corpus import Corpus
-    from studydigest.settings import Layout
 
 
 @dataclass(frozen=True)
@@ -125,18 +124,15 @@ def similar_spellings(
     return sorted(pairs)
 
 
-def spelling_warnings(
-    corpus: Corpus, layout: Layout, documents: Mapping[str, Document] | None = None
-) -> list[Problem]:
-    """A warning for each spelling that looks like a more common one, at the rarer spelling,
-    naming the other file. ``documents`` (by file, as displayed) locates the warnings; a file
-    missing from it is read once, however many warnings it gets."""
+def spelling_warnings(corpus: Corpus, docs: Mapping[str, Document]) -> list[Problem]:
+    """A warning for each spelling that looks like a more common one, at the rarer spelling
+    (once per spelling), naming the other file; located in ``docs``, the files validation
+    parsed, by name (never read again)."""
     where: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for study in corpus.studies.values():
         for index, name in enumerate(study.authors):
             where[name].append((corpus.files[study.id], index))
     counts = {name: len(places) for name, places in where.items()}
-    loaded: dict[str, Document | None] = dict(documents or {})
     warned: set[str] = set()
     warnings = []
     for a, b in similar_spellings(list(where), counts):
@@ -146,17 +142,9 @@ def spelling_warnings(
         warned.add(rare)
         file, index = where[rare][0]
         other_file = where[common][0][0]
-        if file not in loaded:
-            try:
-                loaded[file] = load_file(layout.root / file, display=file)
-            except LoadError:  # validated moments ago; only a race could get here
-                loaded[file] = None
-        doc = loaded[file]
-        if doc is None:
-            continue
         message = (
             f"'{rare}' looks like '{common}' in {other_file}: one person spelt two ways? "
             "Check both against the articles and use one spelling"
         )
-        warnings.append(doc.problem(("authors", index), message, severity="warning"))
+        warnings.append(docs[file].problem(("authors", index), message, severity="warning"))
     return warnings

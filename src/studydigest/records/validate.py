@@ -6,6 +6,7 @@ corpus is checked as a whole, and every problem found is returned together.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import typing
@@ -19,9 +20,11 @@ from pydantic import BaseModel, ValidationError
 from studydigest.records.consistency import claim_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
 from studydigest.records.folders import name_problem, tree_problems
+from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
 from studydigest.records.memo import Documents
+from studydigest.records.names import spelling_warnings
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
 from studydigest.records.schema import (
     VOCABULARY_MODELS,
@@ -131,10 +134,10 @@ def model_problems(
 
 
 def _validate(
-    doc: Document, model: type[M], data: Any, prefix: Path_ = ()
+    doc: Document, model: type[M], data: Any, prefix: Path_ = (), today: dt.date | None = None
 ) -> tuple[M | None, list[Problem]]:
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data, context={"today": today or dt.date.today()}), []
     except ValidationError as error:
         return None, model_problems(doc, error, prefix, model)
 
@@ -149,6 +152,27 @@ class Limits:
 
     files: int = 10_000
     bytes: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What one validation run checks beyond each record: how much the corpus may hold, how old
+    a review may be (0: no freshness warnings) and the day it runs (years in the future and
+    stale reviews are judged against it; None: today)."""
+
+    limits: Limits = Limits()
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    today: dt.date | None = None
+
+
+@dataclass
+class Validation:
+    """The result of one run: the corpus (None when any error was found), every problem, and
+    how many files were read."""
+
+    corpus: Corpus | None
+    problems: list[Problem]
+    checked: int
 
 
 RECORD_SUFFIX = ".yaml"
@@ -222,7 +246,8 @@ def discover(
         message = (
             f"the records hold {count:,} files and {_size(size)}; a corpus may hold at most "
             f"{limits.files:,} files and {_size(limits.bytes)}, so nothing was read "
-            "(split the change, or raise Limits in studydigest/validate.py)"
+            "(split the change, or raise the limits: the plugin's max_files and max_bytes "
+            "options, studydigest validate's --max-files and --max-bytes)"
         )
         problems.append(Problem(layout.studies, 1, 1, "", message))
         return None
@@ -238,6 +263,7 @@ def _records(
     tables: dict[str, Any],
     paths: list[Path],
     memo: Documents | None = None,
+    today: dt.date | None = None,
 ) -> Iterator[tuple[Document, M]]:
     folder = layout.folder(kind)
     for path in paths:
@@ -249,7 +275,7 @@ def _records(
             continue
         problems.extend(doc.problems)
         problems.extend(text_pitfalls(doc))
-        record, found = _validate(doc, model, doc.data)
+        record, found = _validate(doc, model, doc.data, today=today)
         problems.extend(found)
         check_refs(doc, doc.data, refs, tables, problems)
         stem = path.stem
@@ -389,29 +415,46 @@ def validate_project(
     focus: Collection[str] = (),
     memo: Documents | None = None,
 ) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout`` (see :func:`_validate_project`)."""
-    with gc_paused():
-        return _validate_project(layout, limits, focus, memo)
+    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``."""
+    result = check_project(layout, Checks(limits=limits), focus, memo)
+    return result.corpus, result.problems
 
 
-def _validate_project(
-    layout: Layout, limits: Limits, focus: Collection[str], memo: Documents | None
-) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout``; the corpus is returned only when it has no error
-    (warnings come back beside it).
+def check_project(
+    layout: Layout,
+    checks: Checks = Checks(),
+    focus: Collection[str] = (),
+    memo: Documents | None = None,
+) -> Validation:
+    """The one validation pipeline, used by ``studydigest validate``, builds and serve alike:
+    discover the files, load and check each record, check the corpus as a whole, then the
+    corpus-wide warnings (review freshness, one person spelt two ways), located in the
+    documents already parsed.
 
     ``focus`` names files (as displayed) an editor is changing: a DOI, PMID or id that one of
     them shares with another record is reported on the named file, not on the older one.
+    ``memo`` (under ``mkdocs serve``) skips parsing files whose bytes are unchanged.
     """
+    with gc_paused():
+        return _check_project(layout, checks, focus, memo)
+
+
+def _check_project(
+    layout: Layout, checks: Checks, focus: Collection[str], memo: Documents | None
+) -> Validation:
+    today = checks.today or dt.date.today()
+    limits = checks.limits
     problems: list[Problem] = []
     paths = discover(layout, problems, limits)
     if paths is None:
-        return None, problems
+        return Validation(None, problems, 0)
+    checked = sum(map(len, paths.values()))
     paths["studies"].sort(key=lambda p: layout.display(p) in focus)  # stable: named ones last
     vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"], memo)
 
     studies: dict[str, Study] = {}
     files: dict[str, str] = {}
+    docs: dict[str, Document] = {doc.file: doc for doc in vocab_docs.values()}
     seen: dict[str, dict[str, tuple[str, str, Path_]]] = {
         "id": {},
         "DOI": {},
@@ -420,8 +463,9 @@ def _validate_project(
     }
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
     for doc, study in _records(
-        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo
+        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo, today
     ):
+        docs[doc.file] = doc
         _unique(seen["id"], study.id, doc, ("id",), "id", problems)
         _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
         _unique(seen["PMID"], study.pmid, doc, ("pmid",), "PMID", problems)
@@ -441,8 +485,9 @@ def _validate_project(
         ("context_studies", "*"): ("studies", "study"),
     }
     for doc, claim in _records(
-        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo
+        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo, today
     ):
+        docs[doc.file] = doc
         claims[claim.id] = claim
         problems.extend(claim_problems(doc, claim, studies))
         files[claim.id] = doc.file
@@ -462,13 +507,18 @@ def _validate_project(
                     problems,
                 )
 
-    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
     if any(p.severity == "error" for p in problems):
-        return None, problems
+        problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+        return Validation(None, problems, checked)
     corpus = Corpus(
         studies=dict(sorted(studies.items())),
         claims=dict(sorted(claims.items())),
         vocabulary=vocab,
         files=files,
     )
-    return corpus, problems  # warnings only
+    if checks.max_age_days > 0:
+        substances = layout.display(layout.folder("vocabulary") / "substances.yaml")
+        problems.extend(freshness_warnings(corpus, docs, substances, checks.max_age_days, today))
+    problems.extend(spelling_warnings(corpus, docs))
+    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+    return Validation(corpus, problems, checked)  # warnings only
