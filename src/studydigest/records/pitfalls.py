@@ -14,6 +14,7 @@ from typing import Any
 from studydigest.records.load import Document, Path_, Problem
 from studydigest.records.schema import Study
 
+MAX_WARNINGS = 100  # per file
 REVIEW_DESIGNS = frozenset({"systematic-review", "meta-analysis", "narrative-review"})
 # After a plain value: " #" with one space, or "#" directly followed by text ("item #3"),
 # is where the text was cut. A deliberate comment reads "value  # comment".
@@ -73,6 +74,10 @@ def text_pitfalls(doc: Document) -> list[Problem]:
     lines = text.split("\n")
     problems = []
     for path, value in _strings(doc.data):
+        if len(problems) >= MAX_WARNINGS:  # a file of 256 KiB can hold tens of thousands
+            message = "more values were not checked for these pitfalls; fix those above first"
+            problems.append(Problem(doc.file, 1, 1, "", message, "warning"))
+            break
         line, col = doc.position(path)
         rest = lines[line - 1][col - 1 :] if 0 < line <= len(lines) else ""
         if value and rest.startswith(value) and _CUT.match(rest[len(value) :]):

@@ -120,9 +120,11 @@ def _unknown_field(name: str, known: list[str]) -> str:
 def model_problems(
     doc: Document, error: ValidationError, prefix: Path_ = (), model: type[BaseModel] | None = None
 ) -> list[Problem]:
-    """Turn a pydantic error into located problems, one per failing field."""
+    """Turn a pydantic error into located problems, one per failing field (at most
+    ``MAX_PROBLEMS``, then one problem that counts the rest)."""
     problems = []
-    for item in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    for item in errors[:MAX_PROBLEMS]:
         path: Path_ = (*prefix, *item["loc"])
         key = item["type"] in {"extra_forbidden", "missing"}
         message = _message(item)
@@ -130,7 +132,24 @@ def model_problems(
             loc = tuple(item["loc"])
             message = _unknown_field(str(loc[-1]), known_fields(model, loc[:-1]))
         problems.append(doc.problem(path, message, key=key))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(_more(doc.file, len(errors) - MAX_PROBLEMS))
     return problems
+
+
+# A file of 256 KiB can hold tens of thousands of wrong fields; the first hundred problems of
+# each kind say what is wrong, and computing and printing the rest would take minutes.
+MAX_PROBLEMS = 100
+
+
+def _more(file: str, count: int) -> Problem:
+    return Problem(file, 1, 1, "", f"{count:,} more problems of this kind; fix those above first")
+
+
+def _capped(found: list[Problem], file: str) -> list[Problem]:
+    if len(found) <= MAX_PROBLEMS:
+        return found
+    return [*found[:MAX_PROBLEMS], _more(file, len(found) - MAX_PROBLEMS)]
 
 
 def _validate(
@@ -273,8 +292,8 @@ def _records(
         except LoadError as exc:
             problems.append(exc.problem)
             continue
-        problems.extend(doc.problems)
-        problems.extend(text_pitfalls(doc))
+        problems.extend(_capped(doc.problems, name))
+        problems.extend(text_pitfalls(doc))  # capped by itself
         record, found = _validate(doc, model, doc.data, today=today)
         problems.extend(found)
         check_refs(doc, doc.data, refs, tables, problems)
@@ -313,20 +332,29 @@ def load_vocabulary(
             problems.append(exc.problem)
             continue
         docs[kind] = doc
-        problems.extend(doc.problems)
-        problems.extend(text_pitfalls(doc))
+        problems.extend(_capped(doc.problems, name))
+        problems.extend(text_pitfalls(doc))  # capped by itself
         table = getattr(vocabulary, kind.replace("-", "_"))
+        wrong = skipped = 0  # entries with a problem; entries left unchecked past the cap
         for entry_id, entry in doc.data.items():
+            if wrong >= MAX_PROBLEMS:
+                skipped += 1
+                continue
             line, col = doc.position((entry_id,), key=True)
             try:
                 check_slug(str(entry_id))
             except ValueError as exc:
                 problems.append(Problem(name, line, col, str(entry_id), str(exc)))
+                wrong += 1
                 continue
             record, found = _validate(doc, model, entry, (entry_id,))
             problems.extend(found)
+            wrong += bool(found)
             if record is not None:
                 table[entry_id] = record
+        if skipped:
+            message = f"{skipped:,} more entries were not checked; fix those above first"
+            problems.append(Problem(name, 1, 1, "", message))
     return vocabulary, docs
 
 
