@@ -72,7 +72,7 @@ def text_pitfalls(doc: Document) -> list[Problem]:
     if _COMMENT.search(text) is None and "](" not in text:
         return []  # no comment and no link anywhere: nothing to look for, value by value
     lines = text.split("\n")
-    problems = []
+    problems: list[Problem] = []
     for path, value in _strings(doc.data):
         if len(problems) >= MAX_WARNINGS:  # a file of 256 KiB can hold tens of thousands
             message = "more values were not checked for these pitfalls; fix those above first"
