@@ -124,6 +124,29 @@ def test_s4_search_results_show_hostile_text_as_text(page: Page, hostile_url: st
     assert dialogs == []
 
 
+def test_s5_hostile_page_runs_nothing_and_fetches_nothing_from_elsewhere(
+    page: Page, hostile_url: str
+) -> None:
+    """The hostile About page (attributes aimed at the nav, a Mermaid block, search takeover
+    attributes, outside links and images): no dialog on load or focus, no request off-site."""
+    dialogs: list[str] = []
+    requests: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(hostile_url + "about/", wait_until="networkidle")
+    for _ in range(12):  # walk the focus through the nav, the table of contents and the body
+        page.keyboard.press("Tab")
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert [url for url in requests if not url.startswith(hostile_url)] == []
+    assert page.locator("[onfocus], [autofocus], .mermaid, [data-pagefind-body]").count() == 0
+
+
 def visible_ids(page: Page) -> set[str]:
     links = page.locator("#sd-evidence tbody tr:not([hidden]) td:first-child a")
     return {
