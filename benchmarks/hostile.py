@@ -8,6 +8,7 @@ them in a fresh process (wall and CPU time, peak memory). SECURITY.md quotes the
 - flow sequences nested 12 deep (the most accepted), repeated (the parser's event-by-event route);
 - mappings of tens of thousands of unknown fields, each value followed by `` #cut``
   (one problem and one warning per field before problems were capped);
+- 10,000 references to unknown vocabulary ids (each with a did-you-mean suggestion);
 - valid records of 200 authors each, every one a letter away from every other (the spelling
   check, once pairwise);
 - block mappings nested 12 deep, repeated.
@@ -56,7 +57,11 @@ def write(root: Path) -> int:
         block = "".join("  " * d + f"k{d}:\n" for d in range(11)) + "  " * 11 + "k: v\n"
         parts = [block.replace("k0:", f"top{j}:", 1) for j in range(FILE // (len(block) + 8))]
         files[f"blocks-{i}"] = "".join(parts)
-    for i in range(128 - 4 * KINDS):
+    for i in range(4):
+        outcomes = "".join(f"  - domain: unknown{j}\n" for j in range(10_000))
+        head = minimal(f"refs-{i}").split("outcomes:")[0]
+        files[f"refs-{i}"] = f"{head}outcomes:\n{outcomes}summary: x\n"
+    for i in range(128 - 4 * KINDS - 4):
         authors = ", ".join(f"Smith{chr(0x4E00 + 200 * i + j)} J" for j in range(200))
         files[f"authors-{i}"] = minimal(
             f"authors-{i}", **{"authors: [Doe J]": f"authors: [{authors}]"}

@@ -451,3 +451,15 @@ def test_s16_problems_of_one_file_are_capped(project: Path) -> None:
     assert len(mine) <= 210
     assert any("1,900 more problems of this kind" in p.message for p in mine)
     assert any("more values were not checked" in p.message for p in mine)
+
+
+def test_s16_unknown_references_of_one_file_are_capped(project: Path) -> None:
+    outcomes = "".join(f"  - domain: unknown{i}\n" for i in range(1000))
+    head = minimal().split("outcomes:")[0]
+    record = f"{head}outcomes:\n{outcomes}summary: x\n"
+    (project / "studies" / "doe-2020.yaml").write_text(record, encoding="utf-8")
+    with at_most(60):
+        _, problems = validate_project(Layout(project))
+    unknown = [p for p in problems if "unknown outcome domain" in p.message]
+    assert len(unknown) == 100
+    assert any("900 more problems of this kind" in p.message for p in problems)

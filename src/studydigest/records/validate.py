@@ -407,14 +407,19 @@ def check_refs(
     tables: dict[str, Any],
     problems: list[Problem],
 ) -> None:
-    """Report every vocabulary id in ``data`` that is not in its table, with its position."""
+    """Report every vocabulary id in ``data`` that is not in its table, with its position
+    (at most ``MAX_PROBLEMS`` of them, then one problem that counts the rest)."""
+    found = 0
     for pattern, (table_name, kind) in refs.items():
         known = tables[table_name]
         for path, value in _expand(data, pattern):
             if isinstance(value, str) and value not in known:
-                problems.append(
-                    doc.problem(path, f"unknown {kind} '{value}'{suggest(value, known)}")
-                )
+                found += 1
+                if found <= MAX_PROBLEMS:
+                    message = f"unknown {kind} '{value}'{suggest(value, known)}"
+                    problems.append(doc.problem(path, message))
+    if found > MAX_PROBLEMS:
+        problems.append(_more(doc.file, found - MAX_PROBLEMS))
 
 
 def _unique(
