@@ -45,6 +45,8 @@ class DigestConfig(base.Config):
     """Folder of the controlled vocabulary files, relative to mkdocs.yml."""
     sanitize = c.Type(bool, default=True)
     """Clean every page's HTML with nh3 after Markdown rendering."""
+    contact = c.Type(str, default="")
+    """The editors' e-mail address, sent by `studydigest watch` to Crossref and NCBI."""
 
 
 def _detail_page(path: str) -> bool:
