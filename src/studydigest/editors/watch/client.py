@@ -129,8 +129,8 @@ class PoliteClient:
         timeout: float = 20.0,
         retries: int = 3,
         max_wait: float = 120.0,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.contact = contact
         self.ncbi_api_key = ncbi_api_key
@@ -138,8 +138,8 @@ class PoliteClient:
         self.timeout = timeout
         self.retries = retries
         self.max_wait = max_wait
-        self.sleep = sleep
-        self.clock = clock
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         agent = f"studydigest-watch/{__version__}"
         if contact:
             agent += f" (mailto:{contact})"
@@ -208,7 +208,8 @@ class PoliteClient:
             self.requests += 1
             wait = float(2**attempt)
             try:
-                response = self.http.get(url, params=self._polite_params(source))
+                polite = httpx.URL(url).copy_merge_params(self._polite_params(source))
+                response = self.http.get(polite)
             except httpx.TimeoutException:
                 reason = f"timed out after {self.timeout:g} s"
             except httpx.TransportError as exc:

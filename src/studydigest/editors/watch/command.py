@@ -11,12 +11,14 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from studydigest.settings import Settings
 
 SOURCE_NAMES = ("notices", "trials", "searches")
+# None: the network. The tests put an httpx.MockTransport of recorded responses here.
+TRANSPORT: Any = None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,7 +103,10 @@ def run_watch(args: argparse.Namespace, settings: Settings) -> int:
     today = args.today or dt.datetime.now(dt.UTC).date()
     sources = [SOURCE_CHOICES[s] for s in (args.source or SOURCE_CHOICES)]
     with PoliteClient(
-        contact=contact, ncbi_api_key=os.environ.get("NCBI_API_KEY", ""), cache=cache
+        contact=contact,
+        ncbi_api_key=os.environ.get("NCBI_API_KEY", ""),
+        cache=cache,
+        transport=TRANSPORT,
     ) as client:
         outcome = watch(
             corpus,

@@ -26,7 +26,7 @@ STATUS_WORDS = {
 @dataclass
 class Report:
     day: dt.date
-    sources: list[SourceRun]
+    sources: list[SourceRun]  # source names are ours; everything else is escaped
     problems: list[Problem] = field(default_factory=list)  # unusable searches/ files
     bibtex_file: str | None = None  # where the candidates' BibTeX was written
     contact: bool = True  # a contact address was given
@@ -81,7 +81,7 @@ def markdown(report: Report) -> str:
     ]
     for s in report.sources:
         lines.append(
-            f"| {md_escape(s.name)} | {s.asked} {s.unit} | {len(s.findings)} | "
+            f"| {s.name} | {s.asked} {s.unit} | {len(s.findings)} | "
             f"{len(s.failures)} | {len(s.by_hand)} |"
         )
     if not report.contact:
@@ -94,14 +94,14 @@ def markdown(report: Report) -> str:
     if failures or report.problems:
         lines += ["", "## Could not check", ""]
         for name, f in failures:
-            lines.append(f"- **{md_escape(name)}**, {md_escape(f.subject)}: {md_escape(f.reason)}")
+            lines.append(f"- **{name}**, {md_escape(f.subject)}: {md_escape(f.reason)}")
         for p in report.problems:
             lines.append(f"- **searches** {md_escape(str(p))}")
         lines += ["", "Run the watch again later; until it succeeds these are unchecked."]
     for s in report.sources:
         if not s.findings:
             continue
-        lines += ["", f"## {md_escape(s.name)}", ""]
+        lines += ["", f"## {s.name}", ""]
         for kind in ACTIONS:
             found = [f for f in s.findings if f.kind == kind]
             if not found:
@@ -126,7 +126,7 @@ def markdown(report: Report) -> str:
     by_hand = [(s.name, item) for s in report.sources for item in s.by_hand]
     if by_hand:
         lines += ["", "## Not checked automatically", ""]
-        lines += [f"- {md_escape(name)}: {md_escape(item)}" for name, item in by_hand]
+        lines += [f"- {name}: {md_escape(item)}" for name, item in by_hand]
     lines += [
         "",
         f"Exit status {report.status}: {STATUS_WORDS[report.status]}. "
