@@ -470,3 +470,49 @@ def test_command_with_invalid_records_checks_nothing(
     monkeypatch.setattr(command, "TRANSPORT", Replay().transport())
     assert main(["--root", str(project), "watch", "--no-state"]) == 2
     assert "nothing was checked" in capsys.readouterr().err
+
+
+# What readers see
+
+
+def _pages(last: lastcheck.LastCheck | None) -> dict[str, str]:
+    from studydigest.site.render import Renderer
+
+    from .conftest import FIXTURE
+
+    return Renderer(valid_corpus(FIXTURE), last_check=last).pages()
+
+
+def test_home_methodology_and_study_pages_say_when_the_literature_was_checked() -> None:
+    last = lastcheck.LastCheck(
+        checked=dt.date(2026, 11, 30),
+        attempted=dt.date(2026, 11, 30),
+        notices_checked={"carter-2022": dt.date(2026, 11, 30)},
+    )
+    pages = _pages(last)
+    for page in ("index.md", "methodology.md"):
+        assert "**Last checked against the literature: 2026-11-30.**" in pages[page]
+        assert "could not reach every source" not in pages[page]
+    assert "last checked against Crossref: 2026-11-30." in pages["studies/carter-2022.md"]
+    assert "last checked against Crossref: not yet." in pages["studies/able-2020.md"]
+
+
+def test_pages_say_when_the_last_check_was_incomplete_or_never_ran() -> None:
+    partial = lastcheck.LastCheck(checked=dt.date(2026, 11, 30), attempted=TODAY)
+    home = _pages(partial)["index.md"]
+    assert "**Last checked against the literature: 2026-11-30.**" in home
+    assert "The check on 2026-12-07 could not reach every source" in home
+    never = _pages(None)
+    assert "**Last checked against the literature: not yet.**" in never["index.md"]
+    assert "last checked against Crossref: not yet." in never["studies/carter-2022.md"]
+
+
+def test_render_reports_a_broken_last_run_file_without_a_traceback(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "watch").mkdir()
+    (project / "watch" / "last-run.json").write_text("{", encoding="utf-8")
+    code = main(["--root", str(project), "render", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "watch/last-run.json:1:2: Expecting property name" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from studydigest import settings
 from studydigest.plugins.cache import ServeCache
+from studydigest.records import lastcheck
 from studydigest.records.load import Problem
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
@@ -111,13 +112,23 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 f"{len(problems)} problem(s) in the study records; nothing was built "
                 "(run 'studydigest validate' for the list)"
             )
+        try:
+            last_check = lastcheck.read(self.layout.root)
+        except lastcheck.LastCheckError as exc:
+            raise PluginError(str(exc)) from None
         renderer = Renderer(
             corpus,
             site_url=config.site_url or "",
             site_name=config.site_name,
             directory_urls=config.use_directory_urls,
+            last_check=last_check,
         )
-        key = (config.site_url, config.site_name, config.use_directory_urls)
+        key = (
+            config.site_url,
+            config.site_name,
+            config.use_directory_urls,
+            last_check.to_json() if last_check else "",
+        )
         if self.cache is None:
             pages, self.dates = _render(renderer)
         else:

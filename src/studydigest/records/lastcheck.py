@@ -22,12 +22,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from studydigest.settings import SettingsError
+
 WATCH_FILE = "watch/last-run.json"
 MAX_BYTES = 1024 * 1024
 
 
-class LastCheckError(ValueError):
-    """``watch/last-run.json`` exists but cannot be read; the message is located."""
+class LastCheckError(SettingsError):
+    """``watch/last-run.json`` exists but cannot be read; the message is located. (A project
+    file every command reads, like ``mkdocs.yml``: the command line reports it the same way.)"""
 
 
 class LastCheck(BaseModel):

@@ -32,6 +32,8 @@ from studydigest.records import identifiers
 from studydigest.site import markup
 from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.records.gcpause import gc_paused
+from studydigest.records.lastcheck import LastCheck
+from studydigest.records import lastcheck
 from studydigest.evidence.grading import (
     CERTAINTIES,
     DIRECTIONS,
@@ -165,6 +167,7 @@ class Renderer:
         site_url: str = "",
         site_name: str = "Microdosing Evidence Digest",
         directory_urls: bool = True,
+        last_check: LastCheck | None = None,
     ) -> None:
         self.corpus = corpus
         self.site_url = site_url
@@ -217,6 +220,7 @@ class Renderer:
             LABELS=labels.ALL,
             notice_flag=notice_flag,
             NOTICE_BANNERS=NOTICE_BANNERS,
+            LAST_CHECK=last_check,  # the last `studydigest watch` run (watch/last-run.json)
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -351,6 +355,7 @@ def write_docs(
         site_url=settings.site_url if site_url is None else site_url,
         site_name=settings.site_name,
         directory_urls=settings.directory_urls,
+        last_check=lastcheck.read(layout.root),
     )
     pages = renderer.pages()
     clashes = sorted(_hand_written(docs) & set(pages))
