@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -217,7 +218,7 @@ def test_a_broken_search_file_is_a_located_failure(root: Path, tmp_path: Path) -
         "id: broken\ndatabase: pubmed\nquery: x\nrun: last week\n", encoding="utf-8"
     )
     outcome = run(project, sources=("pubmed",))
-    assert [str(p) for p in outcome.report.problems] == [
+    assert outcome.report.problems == [
         "searches/broken.yaml:4:6: run: give the date the query was last run (YYYY-MM-DD)"
     ]
     assert outcome.report.status == 2
@@ -469,7 +470,10 @@ def test_command_with_invalid_records_checks_nothing(
     (project / "studies" / "able-2020.yaml").write_text("id: able-2020\n", encoding="utf-8")
     monkeypatch.setattr(command, "TRANSPORT", Replay().transport())
     assert main(["--root", str(project), "watch", "--no-state"]) == 2
-    assert "nothing was checked" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "nothing was checked" in err
+    assert "studies/able-2020.yaml:1:1" in err  # located
+    assert "**Could not check everything**" in out and "Nothing new" not in out
 
 
 # What readers see
@@ -516,3 +520,71 @@ def test_render_reports_a_broken_last_run_file_without_a_traceback(
     assert code == 2
     assert "watch/last-run.json:1:2: Expecting property name" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+FAKE_GH = """#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "$GH_LOG"
+if [ "$1 $2" = "issue list" ]; then printf '%s' "$OPEN_ISSUE"; fi
+"""
+
+
+@pytest.mark.parametrize(
+    ("status", "open_issue", "calls"),
+    [
+        ("1", "", ["issue create --title Literature watch --body-file BODY"]),
+        (
+            "2",
+            "42\n",
+            [
+                "issue edit 42 --body-file BODY",
+                "issue comment 42 --body Report of DAY: could not check every source (see "
+                "'Could not check'); nothing here means 'nothing new'. The issue text now holds "
+                "it; earlier reports are in the edit history.",
+            ],
+        ),
+        ("0", "42\n", ["issue close 42 --comment Nothing new on DAY, and every source answered."]),
+        ("0", "", []),
+    ],
+)
+def test_workflow_keeps_one_watch_issue(
+    tmp_path: Path, status: str, open_issue: str, calls: list[str]
+) -> None:
+    import os
+    import subprocess
+
+    import yaml
+
+    from .conftest import ROOT
+
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "watch.yml").read_text("utf-8"))
+    (step,) = [s for s in flow["jobs"]["watch"]["steps"] if "watch-issue.sh" in s.get("run", "")]
+    assert flow["jobs"]["watch"]["permissions"] == {"contents": "read", "issues": "write"}
+    assert flow["jobs"]["record"]["permissions"] == {"contents": "write"}
+    assert not any("studydigest" in s.get("run", "") for s in flow["jobs"]["record"]["steps"])
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "watch-report.md").write_text("# Literature watch\n")
+    log = tmp_path / "gh.log"
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "GH_LOG": str(log),
+        "OPEN_ISSUE": open_issue,
+        "GH_TOKEN": "unused",
+        "GH_REPO": "editors/digest",
+        "STATUS": status,
+    }
+    script = step["run"].replace(".github/scripts", str(ROOT / ".github" / "scripts"))
+    result = subprocess.run(
+        ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    lines = [
+        re.sub(r"--body-file \S+", "--body-file BODY", line)
+        for line in log.read_text().splitlines()
+    ]
+    assert lines[0].startswith("issue list --state open")
+    assert lines[1:] == [c.replace("DAY", day) for c in calls]

@@ -76,7 +76,7 @@ def _write(target: str, text: str, root: Path) -> None:
 def run_watch(args: argparse.Namespace, settings: Settings) -> int:
     from studydigest.editors.watch import pubmed
     from studydigest.editors.watch.client import Cache, PoliteClient
-    from studydigest.editors.watch.report import COULD_NOT_CHECK, markdown, to_json
+    from studydigest.editors.watch.report import COULD_NOT_CHECK, Report, markdown, to_json
     from studydigest.editors.watch.run import SOURCE_CHOICES, watch
     from studydigest.records import lastcheck
     from studydigest.records.validate import validate_project
@@ -84,23 +84,29 @@ def run_watch(args: argparse.Namespace, settings: Settings) -> int:
 
     layout = settings.layout
     root = layout.root
+    today = args.today or dt.datetime.now(dt.UTC).date()
     corpus, problems = validate_project(layout)
-    if corpus is None:
-        for problem in problems:
-            sys.stderr.write(f"{printable(str(problem))}\n")
-        sys.stderr.write("studydigest watch: the records do not validate; nothing was checked\n")
-        return COULD_NOT_CHECK
-    try:
-        previous = lastcheck.read(root)
-    except lastcheck.LastCheckError as exc:
-        sys.stderr.write(f"studydigest watch: {printable(str(exc))}; nothing was checked\n")
+    stopped = [str(p) for p in problems if p.severity == "error"] if corpus is None else []
+    previous = None
+    if corpus is not None:
+        try:
+            previous = lastcheck.read(root)
+        except lastcheck.LastCheckError as exc:
+            stopped = [str(exc)]
+    if stopped or corpus is None:
+        # A report all the same: the workflow's issue must say the watch could not run.
+        report = Report(today, [], [*stopped, "nothing was checked: fix the files above"])
+        for line in report.problems:
+            sys.stderr.write(f"studydigest watch: {printable(line)}\n")
+        _write(args.markdown, markdown(report), root)
+        if args.json:
+            _write(args.json, to_json(report), root)
         return COULD_NOT_CHECK
     contact = args.contact or os.environ.get("STUDYDIGEST_CONTACT", "") or settings.contact
     cache_dir = (
         Path(args.cache_dir) if Path(args.cache_dir).is_absolute() else root / args.cache_dir
     )
     cache = Cache(cache_dir, args.max_age_hours * 3600) if args.max_age_hours > 0 else None
-    today = args.today or dt.datetime.now(dt.UTC).date()
     sources = [SOURCE_CHOICES[s] for s in (args.source or SOURCE_CHOICES)]
     with PoliteClient(
         contact=contact,

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass, field
 
 from studydigest.editors.watch.findings import ACTIONS, KIND_LABELS, SourceRun
-from studydigest.records.load import Problem
 from studydigest.site.markup import external_link, md_escape
 
 NOTHING_NEW, TO_REVIEW, COULD_NOT_CHECK = 0, 1, 2
@@ -27,7 +26,9 @@ STATUS_WORDS = {
 class Report:
     day: dt.date
     sources: list[SourceRun]  # source names are ours; everything else is escaped
-    problems: list[Problem] = field(default_factory=list)  # unusable searches/ files
+    # located problems in project files that stopped or narrowed the run (a search file that
+    # cannot be used, records that do not validate): each one is a check not made
+    problems: list[str] = field(default_factory=list)
     bibtex_file: str | None = None  # where the candidates' BibTeX was written
     contact: bool = True  # a contact address was given
 
@@ -57,7 +58,7 @@ def _headline(report: Report) -> str:
     if report.failures:
         names = sorted({s.name for s in report.sources if s.failures})
         if report.problems:
-            names.append("saved search files")
+            names.append("project files")
         parts.append(
             f"**Could not check everything** ({report.failures} check(s) failed: "
             f"{', '.join(names)}). This is not the same as nothing new: see below."
@@ -95,8 +96,8 @@ def markdown(report: Report) -> str:
         lines += ["", "## Could not check", ""]
         for name, f in failures:
             lines.append(f"- **{name}**, {md_escape(f.subject)}: {md_escape(f.reason)}")
-        for p in report.problems:
-            lines.append(f"- **searches** {md_escape(str(p))}")
+        for problem in report.problems:
+            lines.append(f"- **Project files**: {md_escape(problem)}")
         lines += ["", "Run the watch again later; until it succeeds these are unchecked."]
     for s in report.sources:
         if not s.findings:
@@ -163,7 +164,7 @@ def to_json(report: Report) -> str:
             }
             for s in report.sources
         ],
-        "problems": [str(p) for p in report.problems],
+        "problems": report.problems,
         "bibtex_file": report.bibtex_file,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

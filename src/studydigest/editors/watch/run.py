@@ -86,7 +86,7 @@ def watch(
     report = Report(
         today,
         runs,
-        problems,
+        [str(p) for p in problems],
         bibtex_file=bibtex_file if candidates else None,
         contact=bool(client.contact),
     )
