@@ -123,7 +123,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     if not args.check:
         sys.stdout.write("".join(f"{u}\n" for u in urls))
         return 0
-    failures = check_links(urls)  # the only network access in the project
+    failures = check_links(urls)  # network access (like `watch`, and nothing else)
     for url, reason in failures:
         sys.stdout.write(f"BROKEN {url}: {reason}\n")
     sys.stdout.write(f"{len(urls) - len(failures)} of {len(urls)} links answered\n")

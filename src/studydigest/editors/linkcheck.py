@@ -1,4 +1,4 @@
-"""Online link check for the weekly job; nothing else in the project touches the network."""
+"""Online link check for the weekly job; besides ``watch``, nothing else touches the network."""
 
 from __future__ import annotations
 
