@@ -136,6 +136,7 @@ def test_retry_after_as_a_date_and_as_seconds() -> None:
 
 def test_trial_findings(outcome: Outcome) -> None:
     assert kinds(outcome, "clinicaltrials-gov") == [
+        ("new-registration", "ctgov-microdosing"),  # NCT90000005 only: -01 recorded, -06 excluded
         ("publication-listed", "able-2020"),
         ("results-posted", "able-2020"),
         ("status-changed", "carter-2022"),
@@ -143,6 +144,9 @@ def test_trial_findings(outcome: Outcome) -> None:
     trials = next(s for s in outcome.report.sources if s.source == "clinicaltrials-gov")
     listed = next(f for f in trials.findings if f.kind == "publication-listed")
     assert listed.details["pmid"] == "39000001"  # 10000001 is able-2020's own; BACKGROUND skipped
+    new = next(f for f in trials.findings if f.kind == "new-registration")
+    assert new.details == {"registration": "NCT90000005", "posted": "2026-11-18"}
+    assert new.url == "https://clinicaltrials.gov/study/NCT90000005"
     changed = next(f for f in trials.findings if f.kind == "status-changed")
     assert changed.details == {
         "registration": "NCT90000002",
@@ -158,6 +162,13 @@ def test_trial_failures_and_registries_without_an_api(outcome: Outcome) -> None:
     }
     trials = next(s for s in outcome.report.sources if s.source == "clinicaltrials-gov")
     assert len(trials.by_hand) == 1 and "ISRCTN12345678" in trials.by_hand[0]
+
+
+def test_trial_search_runs_from_its_last_run_date(root: Path) -> None:
+    replay = Replay()
+    run(root, replay, sources=("clinicaltrials-gov",))
+    (search,) = [r for r in replay.requests if "query.term" in r.url.params]
+    assert search.url.params["filter.advanced"] == "AREA[StudyFirstPostDate]RANGE[2026-11-01,MAX]"
 
 
 def test_posted_results_the_record_cites_after_they_appeared_are_not_reported(root: Path) -> None:
@@ -189,7 +200,8 @@ def test_new_candidates_exclude_studies_and_exclusions(outcome: Outcome) -> None
     assert failed(outcome, "pubmed") == {"pubmed-low-dose": "HTTP 503, 4 attempts"}
     pubmed_part = next(s for s in outcome.report.sources if s.source == "pubmed")
     assert pubmed_part.by_hand == [
-        "metapsy-living (metapsy): re-run by hand; watch re-runs PubMed searches"
+        "metapsy-living (metapsy): re-run by hand; watch re-runs the PubMed and "
+        "ClinicalTrials.gov searches"
     ]
 
 
@@ -243,7 +255,7 @@ def test_json_report_names_every_finding_and_failure(outcome: Outcome) -> None:
     data = json.loads(to_json(outcome.report))
     assert data["status"] == 2
     counts = {s["source"]: (len(s["findings"]), len(s["failures"])) for s in data["sources"]}
-    assert counts == {"crossref": (4, 2), "clinicaltrials-gov": (3, 2), "pubmed": (1, 1)}
+    assert counts == {"crossref": (4, 2), "clinicaltrials-gov": (4, 2), "pubmed": (1, 1)}
     assert all(f["action"] for s in data["sources"] for f in s["findings"])
 
 
@@ -456,7 +468,7 @@ def test_command_writes_report_json_bibtex_and_last_run(
     out, err = capsys.readouterr()
     assert code == 2
     assert out.startswith("# Literature watch, 2026-12-07")
-    assert "8 finding(s), 5 check(s) failed" in err
+    assert "9 finding(s), 5 check(s) failed" in err
     assert json.loads((project / "watch" / "report.json").read_text("utf-8"))["status"] == 2
     assert "@article{pmid39000003," in (project / "watch" / "candidates.bib").read_text("utf-8")
     state = lastcheck.read(project)

@@ -37,6 +37,11 @@ ACTIONS: dict[str, str] = {
         "Screen the publication: add it with 'studydigest import-bib' (or 'studydigest new') "
         "or record it in excluded/ with a reason."
     ),
+    "new-registration": (
+        "Screen the registration: a trial with results or a publication becomes a record; one "
+        "still running goes in excluded/ (reason: no-results, with its registration) until it "
+        "reports, so that it is not listed again."
+    ),
     "new-candidate": (
         "Screen the candidate: import it from the BibTeX file with 'studydigest import-bib', or "
         "record it in excluded/ with a reason; then set the search's run: date."
@@ -51,6 +56,7 @@ KIND_LABELS: dict[str, str] = {
     "results-posted": "Results posted, not in the record",
     "status-changed": "Status changed",
     "publication-listed": "Publication listed, not in the corpus",
+    "new-registration": "New registration",
     "new-candidate": "New candidate",
 }
 

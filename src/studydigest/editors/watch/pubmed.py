@@ -4,7 +4,9 @@ Each PubMed search is sent to ``esearch.fcgi`` for the records PubMed added (Ent
 ``datetype=edat``) from the search's ``run`` date to today; ``esummary.fcgi`` then gives the
 title, authors, journal, year and DOI of each PMID that is in neither ``studies/`` nor
 ``excluded/``. Those candidates are listed in the report and written as BibTeX that
-``studydigest import-bib`` reads. Searches of other databases are listed for a run by hand.
+``studydigest import-bib`` reads. ClinicalTrials.gov searches are re-run by
+:func:`studydigest.editors.watch.trials.search`; searches of other databases (Crossref, Metapsy,
+other) are listed for a run by hand.
 
 The search files (``searches/<id>.yaml``) and exclusions (``excluded/<id>.yaml``) follow the
 formats agreed for the corpus; a missing folder counts as empty.
@@ -47,6 +49,7 @@ class Known:
 
     dois: set[str] = field(default_factory=set)
     pmids: set[str] = field(default_factory=set)
+    registrations: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ def known_identifiers(root: Path, studies: Iterable[Study]) -> Known:
             known.dois.add(study.doi.lower())
         if study.pmid:
             known.pmids.add(study.pmid)
+        known.registrations.update(study.registrations)
     for path in _yaml_files(root / "excluded"):
         try:
             data = load_file(path, root=root / "excluded").data
@@ -117,6 +121,8 @@ def known_identifiers(root: Path, studies: Iterable[Study]) -> Known:
             known.dois.add(data["doi"].strip().lower())
         if data.get("pmid") is not None:
             known.pmids.add(str(data["pmid"]).strip())
+        if isinstance(data.get("registration"), str):
+            known.registrations.add(data["registration"].strip())
     return known
 
 
@@ -168,9 +174,12 @@ def check(
     run = SourceRun("pubmed", unit="saved searches")
     found: dict[str, list[str]] = {}
     for search in searches:
+        if search.database == "clinicaltrials-gov":
+            continue  # re-run by trials.search
         if search.database != "pubmed":
             run.by_hand.append(
-                f"{search.id} ({search.database}): re-run by hand; watch re-runs PubMed searches"
+                f"{search.id} ({search.database}): re-run by hand; watch re-runs the PubMed and "
+                "ClinicalTrials.gov searches"
             )
             continue
         run.asked += 1

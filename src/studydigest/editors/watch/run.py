@@ -75,12 +75,15 @@ def watch(
         run, checked = crossref.check(client, studies)
         runs.append(run)
     known = pubmed.known_identifiers(root, studies)
+    searches: list[pubmed.SavedSearch] = []
+    if {"clinicaltrials-gov", "pubmed"} & set(sources):
+        searches, problems = pubmed.load_searches(root)
     if "clinicaltrials-gov" in sources:
         previous_status = previous.trial_status if previous else {}
         run, statuses = trials.check(client, studies, known.pmids, previous_status)
+        trials.search(client, searches, known.registrations, run)
         runs.append(run)
     if "pubmed" in sources:
-        searches, problems = pubmed.load_searches(root)
         run, candidates = pubmed.check(client, searches, known, today)
         runs.append(run)
     report = Report(

@@ -14,6 +14,11 @@ Findings:
 - *publication listed, not in the corpus*: a result publication (type RESULT or DERIVED) whose
   PMID is in neither ``studies/`` nor ``excluded/``.
 
+Saved searches with ``database: clinicaltrials-gov`` are re-run with ``GET /api/v2/studies``
+(``query.term``, and ``filter.advanced=AREA[StudyFirstPostDate]RANGE[run date,MAX]`` for the
+registrations first posted since the search's ``run`` date): each registration in neither
+``studies/`` (a record's ``registrations``) nor ``excluded/`` is a *new registration*.
+
 Only ClinicalTrials.gov is asked. EudraCT (now CTIS), ANZCTR and PROSPERO offer no public API
 for a registration's status, and ISRCTN's query interface is not used yet: registrations there
 are listed in the report for a check by hand.
@@ -27,10 +32,13 @@ from typing import Any
 
 from studydigest.editors.watch.client import NotFound, PoliteClient, SourceError
 from studydigest.editors.watch.findings import Finding, SourceRun
+from studydigest.editors.watch.pubmed import SavedSearch
 from studydigest.records.identifiers import pubmed_url, registry_name, registry_url
 from studydigest.records.schema import Study
 
 STUDIES = "https://clinicaltrials.gov/api/v2/studies/"
+SEARCH = "https://clinicaltrials.gov/api/v2/studies"
+PAGE_SIZE = 100
 PUBLICATION_TYPES = {"RESULT", "DERIVED"}
 
 
@@ -83,7 +91,7 @@ def check(
     previous: Mapping[str, str],
 ) -> tuple[SourceRun, dict[str, str]]:
     """Findings for every registration, and the status each ClinicalTrials.gov entry has now."""
-    run = SourceRun("clinicaltrials-gov", unit="registrations")
+    run = SourceRun("clinicaltrials-gov", unit="registrations and searches")
     by_registration: dict[str, list[Study]] = {}
     for study in studies:
         for registration in study.registrations:
@@ -155,3 +163,73 @@ def check(
                 )
             )
     return run, statuses
+
+
+def _hits(data: Any) -> tuple[list[tuple[str, str, str]], bool]:
+    """(NCT id, title, first posted) of each study in a search answer, and whether more pages
+    follow; ValueError if the answer does not have the shape of a v2 search."""
+    if not isinstance(data, dict) or not isinstance(data.get("studies"), list):
+        raise ValueError("no studies list")
+    hits = []
+    for entry in data["studies"]:
+        protocol = entry.get("protocolSection") if isinstance(entry, dict) else None
+        ident = protocol.get("identificationModule") if isinstance(protocol, dict) else None
+        if not isinstance(ident, dict) or not isinstance(ident.get("nctId"), str):
+            raise ValueError("a study has no identificationModule.nctId")
+        status = protocol.get("statusModule") or {}
+        posted = status.get("studyFirstPostDateStruct") if isinstance(status, dict) else None
+        hits.append(
+            (
+                ident["nctId"],
+                " ".join(str(ident.get("briefTitle") or "").split())[:200],
+                str(posted.get("date") or "") if isinstance(posted, dict) else "",
+            )
+        )
+    return hits, bool(data.get("nextPageToken"))
+
+
+def search(
+    client: PoliteClient, searches: list[SavedSearch], known: set[str], run: SourceRun
+) -> None:
+    """Re-run the ClinicalTrials.gov saved searches into ``run``: new registrations."""
+    seen: set[str] = set()
+    for saved in searches:
+        if saved.database != "clinicaltrials-gov":
+            continue
+        run.asked += 1
+        params = {
+            "query.term": saved.query,
+            "filter.advanced": f"AREA[StudyFirstPostDate]RANGE[{saved.run.isoformat()},MAX]",
+            "fields": "NCTId,BriefTitle,StudyFirstPostDate",
+            "pageSize": str(PAGE_SIZE),
+            "format": "json",
+        }
+        try:
+            hits, more = _hits(client.get_json("clinicaltrials-gov", SEARCH, params))
+        except SourceError as exc:
+            run.fail(saved.id, exc.reason)
+            continue
+        except ValueError as exc:
+            run.fail(saved.id, f"malformed response: {exc}")
+            continue
+        if more:
+            run.fail(
+                saved.id,
+                f"more than {PAGE_SIZE} registrations since {saved.run}, "
+                f"only the first {PAGE_SIZE} read",
+            )
+        for registration, title, posted in hits:
+            if registration in known or registration in seen:
+                continue
+            seen.add(registration)
+            when = f", first posted {posted}" if posted else ""
+            run.findings.append(
+                Finding(
+                    "clinicaltrials-gov",
+                    "new-registration",
+                    saved.id,
+                    f"{registration}{when}: {title}",
+                    registry_url(registration),
+                    {"registration": registration, "posted": posted},
+                )
+            )
