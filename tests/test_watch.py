@@ -600,3 +600,20 @@ def test_workflow_keeps_one_watch_issue(
     ]
     assert lines[0].startswith("issue list --state open")
     assert lines[1:] == [c.replace("DAY", day) for c in calls]
+
+
+def test_contact_address_comes_from_the_plugin_options(project: Path) -> None:
+    from studydigest.plugins.digest import DigestConfig
+    from studydigest.settings import read as read_settings
+
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - studydigest\n" in text
+    config.write_text(
+        text.replace("  - studydigest\n", "  - studydigest:\n      contact: editors@example.org\n"),
+        encoding="utf-8",
+    )
+    assert read_settings(project).contact == "editors@example.org"
+    plugin_config = DigestConfig()  # MkDocs accepts the option without a warning
+    plugin_config.load_dict({"contact": "editors@example.org"})
+    assert plugin_config.validate() == ([], [])
