@@ -27,7 +27,8 @@ ACTIONS: dict[str, str] = {
     ),
     "results-posted": (
         "Compare the registry's posted results with the record's outcomes and adverse events; "
-        "add the registry page to sources and note any discrepancy."
+        "add the registry page to sources, note any difference from the article in "
+        "limitations, and update last_reviewed."
     ),
     "status-changed": (
         "Check the registry entry: a trial that completed or stopped early may have results "
