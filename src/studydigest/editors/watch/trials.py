@@ -173,7 +173,9 @@ def _hits(data: Any) -> tuple[list[tuple[str, str, str]], bool]:
     hits = []
     for entry in data["studies"]:
         protocol = entry.get("protocolSection") if isinstance(entry, dict) else None
-        ident = protocol.get("identificationModule") if isinstance(protocol, dict) else None
+        if not isinstance(protocol, dict):
+            raise ValueError("a study has no protocolSection")
+        ident = protocol.get("identificationModule")
         if not isinstance(ident, dict) or not isinstance(ident.get("nctId"), str):
             raise ValueError("a study has no identificationModule.nctId")
         status = protocol.get("statusModule") or {}
