@@ -171,6 +171,20 @@ def test_trial_search_runs_from_its_last_run_date(root: Path) -> None:
     assert search.url.params["filter.advanced"] == "AREA[StudyFirstPostDate]RANGE[2026-11-01,MAX]"
 
 
+def test_a_malformed_trial_search_answer_is_a_failure(root: Path) -> None:
+    routes = [
+        {
+            "url": "https://clinicaltrials.gov/api/v2/studies",
+            "answers": [{"body": '{"studies": [{"protocolSection": {}}]}'}],
+        }
+    ]
+    outcome = run(root, Replay(routes), sources=("clinicaltrials-gov",))
+    assert failed(outcome, "clinicaltrials-gov")["ctgov-microdosing"] == (
+        "malformed response: a study has no identificationModule.nctId"
+    )
+    assert ("new-registration", "ctgov-microdosing") not in kinds(outcome, "clinicaltrials-gov")
+
+
 def test_posted_results_the_record_cites_after_they_appeared_are_not_reported(root: Path) -> None:
     corpus = valid_corpus(root)
     able = corpus.studies["able-2020"]
