@@ -631,3 +631,23 @@ def test_contact_address_comes_from_the_plugin_options(project: Path) -> None:
     plugin_config = DigestConfig()  # MkDocs accepts the option without a warning
     plugin_config.load_dict({"contact": "editors@example.org"})
     assert plugin_config.validate() == ([], [])
+
+
+def test_a_retry_after_longer_than_the_limit_gives_up_at_once() -> None:
+    from studydigest.editors.watch.client import SourceError
+
+    slept: list[float] = []
+    replay = Replay(
+        [
+            {
+                "url": "https://api.crossref.org/works/10.5555/x",
+                "answers": [{"status": 429, "headers": {"Retry-After": "3600"}}],
+            }
+        ]
+    )
+    with (
+        PoliteClient(transport=replay.transport(), sleep=slept.append) as client,
+        pytest.raises(SourceError, match="Retry-After asked for 3600 s, longer than 120 s"),
+    ):
+        client.get_json("crossref", "https://api.crossref.org/works/10.5555/x")
+    assert replay.count("10.5555/x") == 1 and slept == []
