@@ -1,0 +1,1 @@
+"""Pages: the Markdown renderer, its templates, charts and the HTML sanitiser."""
