@@ -22,6 +22,12 @@ from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
 from studydigest.records.memo import Documents
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
+from studydigest.records.schema import (
+    VOCABULARY_MODELS,
+    Claim,
+    Study,
+    check_slug,
+)
 from studydigest.records.searches import (
     OPTIONAL_VOCABULARY,
     REASON_LABELS,
@@ -29,12 +35,6 @@ from studydigest.records.searches import (
     Search,
     has_primary_source,
     primary_host,
-)
-from studydigest.records.schema import (
-    VOCABULARY_MODELS,
-    Claim,
-    Study,
-    check_slug,
 )
 from studydigest.settings import OPTIONAL_FOLDERS, Layout
 
@@ -310,7 +310,7 @@ def load_vocabulary(
                 table[entry_id] = record
     for kind, optional in OPTIONAL_VOCABULARY.items():  # read when present, never required
         path = folder / f"{kind}.yaml"
-        if present is not None and path not in present or not path.is_file():
+        if (present is not None and path not in present) or not path.is_file():
             continue
         try:
             doc = load_file(path, root=folder, display=layout.display(path), memo=memo)
