@@ -209,18 +209,39 @@ def test_the_search_page_draws_the_flow(project: Path) -> None:
     exclude(project, "zed-2021", "population")
     exclude(project, "yew-2022", "population")
     exclude(project, "xan-2023", "duplicate", duplicate_of="able-2020")
+    exclude(project, "wex-2020", "design", found_by="")
+    text = (project / "studies/able-2020.yaml").read_text()
+    write(project, "studies/able-2020.yaml", f"found_by: [pubmed-rct]\n{text}")
     corpus = valid_corpus(project)
     page = Renderer(corpus).pages()["searches.md"]
-    included = len(corpus.studies)
+    others = len(corpus.studies) - 1
     assert "Records identified from databases: <strong>55</strong>" in page
     assert "<li>PubMed: 40</li>" in page and "<li>Metapsy living database: 15</li>" in page
-    assert f"Studies assessed one by one: <strong>{included + 3}</strong>" in page
-    assert "Studies excluded, with reasons: <strong>3</strong>" in page
+    assert (
+        f"by other methods (the popular articles checked, reference lists, earlier rounds): <strong>{others + 1}</strong>"
+        in page
+    )
+    assert (
+        "Not taken further (off topic, or found by more than one search): <strong>51</strong>"
+        in page
+    )
+    assert "<li>from the searches: 4</li>" in page
+    assert "Studies excluded, with reasons: <strong>4</strong>" in page
     assert "<li>Population outside the claims checked: 2</li>" in page
     assert "<li>Another report of an included trial: 1</li>" in page
-    assert f"Studies with a record in the digest: <strong>{included}</strong>" in page
+    assert f"Studies with a record in the digest: <strong>{others + 1}</strong>" in page
+    assert "<li>found by a saved search: 1</li>" in page
     assert "https://doi.org/10.5555/excluded.yew-2022" in page
     assert "studies/able-2020.md" in page  # the duplicate links the trial it reports
+
+
+def test_a_study_found_by_an_unknown_search_is_located(project: Path) -> None:
+    text = (project / "studies/able-2020.yaml").read_text()
+    write(project, "studies/able-2020.yaml", f"found_by: [nowhere]\n{text}")
+    assert any(
+        e.startswith("studies/able-2020.yaml:1:12: found_by[0]: unknown search 'nowhere'")
+        for e in errors(project)
+    )
 
 
 def test_the_search_page_says_when_nothing_is_recorded(corpus: object) -> None:

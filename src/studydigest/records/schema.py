@@ -573,6 +573,12 @@ class Study(Strict):
     pmid: Pmid | None = None
     pmcid: Pmcid | None = None
     registrations: list[Registration] = Field(default_factory=list, max_length=10)
+    found_by: list[Slug] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Ids of the saved searches (searches/) that found this study; empty when "
+        "it came another way (a popular article, a reference list, an earlier round).",
+    )
     url: SourceUrl | None = None
     design: Design
     population: Population

@@ -174,34 +174,55 @@ def has_primary_source(study: Study, hosts: Mapping[str, Host]) -> bool:
 
 @dataclass(frozen=True)
 class Flow:
-    """The PRISMA 2020 flow computed from the search, exclusion and study files."""
+    """The PRISMA 2020 flow computed from the search, exclusion and study files.
+
+    Studies and exclusions whose ``found_by`` names a saved search are counted in the database
+    column; the others (popular articles, reference lists, earlier rounds) under other methods.
+    """
 
     identified: int  # records the searches returned, added up (duplicates across searches kept)
     by_database: list[tuple[str, int]]  # (database label, records) in first-seen order
-    assessed: int  # studies looked at one by one: included + excluded
-    excluded: int
+    not_assessed: int  # identified minus those assessed one by one, never below 0
+    assessed: int  # from searches: included + excluded
+    excluded: int  # from searches
     excluded_by_reason: list[tuple[str, int]]  # (reason label, count), most first
-    included: int  # study records in the corpus
-    not_assessed: int  # identified - assessed, never below 0: screened out on title/abstract
+    included: int  # from searches
+    other_assessed: int  # found another way: included + excluded
+    other_excluded: int
+    other_included: int
+
+    @property
+    def total_included(self) -> int:
+        return self.included + self.other_included
+
+    @property
+    def total_excluded(self) -> int:
+        return self.excluded + self.other_excluded
 
 
 def flow(
     searches: Iterable[Search], excluded: Iterable[Exclusion], studies: Iterable[Study]
 ) -> Flow:
-    searches, excluded = list(searches), list(excluded)
+    searches, excluded, studies = list(searches), list(excluded), list(studies)
     per_database: Counter[str] = Counter()
     for search in searches:
         per_database[DATABASE_LABELS[search.database]] += search.results
     identified = sum(per_database.values())
     reasons = Counter(REASON_LABELS[e.reason] for e in excluded)
-    included = sum(1 for _ in studies)
-    assessed = included + len(excluded)
+    found = [e for e in excluded if e.found_by]
+    included = sum(1 for s in studies if s.found_by)
+    assessed = included + len(found)
+    other_excluded = len(excluded) - len(found)
+    other_included = len(studies) - included
     return Flow(
         identified=identified,
         by_database=list(per_database.items()),
+        not_assessed=max(identified - assessed, 0),
         assessed=assessed,
-        excluded=len(excluded),
+        excluded=len(found),
         excluded_by_reason=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
         included=included,
-        not_assessed=max(identified - assessed, 0),
+        other_assessed=other_included + other_excluded,
+        other_excluded=other_excluded,
+        other_included=other_included,
     )

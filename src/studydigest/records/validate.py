@@ -462,6 +462,8 @@ def _search_records(
     ):
         searches[search.id] = search
     tables["searches"] = {p.stem for p in paths["searches"]} | set(searches)
+    for doc in study_docs.values():
+        check_refs(doc, doc.data, {("found_by", "*"): ("searches", "search")}, tables, problems)
     refs: dict[tuple[str, ...], tuple[str, str]] = {
         ("found_by", "*"): ("searches", "search"),
         ("duplicate_of",): ("studies", "study"),
