@@ -218,8 +218,8 @@ def test_the_search_page_draws_the_flow(project: Path) -> None:
     assert "Records identified from databases: <strong>55</strong>" in page
     assert "<li>PubMed: 40</li>" in page and "<li>Metapsy living database: 15</li>" in page
     assert (
-        f"by other methods (the popular articles checked, reference lists, earlier rounds): <strong>{others + 1}</strong>"
-        in page
+        "by other methods (the popular articles checked, reference lists, earlier rounds): "
+        f"<strong>{others + 1}</strong>" in page
     )
     assert (
         "Not taken further (off topic, or found by more than one search): <strong>51</strong>"
