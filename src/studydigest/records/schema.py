@@ -576,8 +576,7 @@ class Study(Strict):
     found_by: list[Slug] = Field(
         default_factory=list,
         max_length=20,
-        description="Ids of the saved searches (searches/) that found this study; empty when "
-        "it came another way (a popular article, a reference list, an earlier round).",
+        description="Ids of the saved searches that found this study.",
     )
     url: SourceUrl | None = None
     design: Design
