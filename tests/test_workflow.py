@@ -17,8 +17,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from studydigest.cli import main
-from studydigest.records.freshness import freshness_warnings
-from studydigest.records.validate import validate_project
+from studydigest.records.validate import Checks, check_project
 from studydigest.settings import Layout
 from studydigest.settings import read as read_settings
 
@@ -315,10 +314,12 @@ def test_link_check_keeps_one_issue(
 def test_stale_review_warns_without_failing(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    corpus, _ = validate_project(Layout(project))
+    result = check_project(Layout(project), Checks(max_age_days=365, today=dt.date(2029, 1, 1)))
+    corpus, warnings = result.corpus, result.problems
     assert corpus is not None
-    warnings = freshness_warnings(corpus, Layout(project), 365, today=dt.date(2029, 1, 1))
-    assert len([w for w in warnings if w.file.startswith("studies/")]) == len(corpus.studies)
+    assert {w.severity for w in warnings} == {"warning"}
+    stale = [w for w in warnings if w.field == "review.last_reviewed"]
+    assert len(stale) == len(corpus.studies)
     first = next(w for w in warnings if w.file == "studies/able-2020.yaml")
     lines = (project / first.file).read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("  last_reviewed:"))
@@ -337,9 +338,9 @@ def test_substance_page_older_than_its_studies_warns(project: Path) -> None:
         ),
         encoding="utf-8",
     )
-    corpus, problems = validate_project(Layout(project))
-    assert corpus is not None, problems
-    warnings = freshness_warnings(corpus, Layout(project), 3650, today=dt.date(2027, 2, 1))
+    result = check_project(Layout(project), Checks(max_age_days=3650, today=dt.date(2027, 2, 1)))
+    assert result.corpus is not None, result.problems
+    warnings = [w for w in result.problems if w.field.endswith("last_reviewed")]
     assert [w.field for w in warnings] == ["lsd.last_reviewed"]
     assert "doe-2020" in warnings[0].message and warnings[0].severity == "warning"
 

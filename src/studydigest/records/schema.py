@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 
@@ -272,8 +273,6 @@ HEALTH_FINDINGS = ("benefit", "no-difference", "harm", "mixed")
 CHANGE_FINDINGS = ("increased", "decreased", "no-difference", "mixed")
 RATIO_EFFECTS = frozenset({"odds-ratio", "risk-ratio"})
 STANDARDISED_EFFECTS = frozenset({"smd", "cohens-d", "hedges-g"})
-
-CURRENT_YEAR = dt.date.today().year
 
 
 class Strict(BaseModel):
@@ -547,9 +546,12 @@ class Review(Strict):
         return self
 
 
-def _check_year(value: int) -> int:
-    if not 1900 <= value <= CURRENT_YEAR:
-        raise ValueError(f"year must be between 1900 and {CURRENT_YEAR}")
+def _check_year(value: int, info: ValidationInfo) -> int:
+    """Not before 1900 and not after the year of the day validation runs (the ``today`` of the
+    validation context; the clock when none is given)."""
+    today = (info.context or {}).get("today") or dt.date.today()
+    if not 1900 <= value <= today.year:
+        raise ValueError(f"year must be between 1900 and {today.year}")
     return value
 
 

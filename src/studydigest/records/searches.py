@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, model_validator
 
 from studydigest.records.schema import (
-    CURRENT_YEAR,
     Doi,
     Pmid,
     Registration,
@@ -71,9 +70,16 @@ REASON_LABELS: dict[str, str] = {
 _DOMAIN_RE = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
-def _check_year(value: int) -> int:
-    if not 1900 <= value <= CURRENT_YEAR:
-        raise ValueError(f"year must be between 1900 and {CURRENT_YEAR}")
+def _today(info: ValidationInfo) -> dt.date:
+    """The day validation runs (the ``today`` of the validation context, as for studies)."""
+    today = (info.context or {}).get("today")
+    return today if isinstance(today, dt.date) else dt.date.today()
+
+
+def _check_year(value: int, info: ValidationInfo) -> int:
+    year = _today(info).year
+    if not 1900 <= value <= year:
+        raise ValueError(f"year must be between 1900 and {year}")
     return value
 
 
@@ -103,9 +109,9 @@ class Search(Strict):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _not_in_future(self) -> Search:
-        if self.run.year > CURRENT_YEAR:
-            raise ValueError(f"run: a search cannot be run after {CURRENT_YEAR}")
+    def _not_in_future(self, info: ValidationInfo) -> Search:
+        if self.run > _today(info):
+            raise ValueError(f"run: {self.run} is in the future; give the date the search ran")
         return self
 
 

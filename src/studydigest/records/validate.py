@@ -6,6 +6,7 @@ corpus is checked as a whole, and every problem found is returned together.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import typing
@@ -18,9 +19,11 @@ from pydantic import BaseModel, ValidationError
 
 from studydigest.records.consistency import claim_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
+from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
 from studydigest.records.memo import Documents
+from studydigest.records.names import spelling_warnings
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
 from studydigest.records.schema import (
     VOCABULARY_MODELS,
@@ -138,10 +141,10 @@ def model_problems(
 
 
 def _validate(
-    doc: Document, model: type[M], data: Any, prefix: Path_ = ()
+    doc: Document, model: type[M], data: Any, prefix: Path_ = (), today: dt.date | None = None
 ) -> tuple[M | None, list[Problem]]:
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data, context={"today": today or dt.date.today()}), []
     except ValidationError as error:
         return None, model_problems(doc, error, prefix, model)
 
@@ -156,6 +159,27 @@ class Limits:
 
     files: int = 10_000
     bytes: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What one validation run checks beyond each record: how much the corpus may hold, how old
+    a review may be (0: no freshness warnings) and the day it runs (years in the future and
+    stale reviews are judged against it; None: today)."""
+
+    limits: Limits = Limits()
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    today: dt.date | None = None
+
+
+@dataclass
+class Validation:
+    """The result of one run: the corpus (None when any error was found), every problem, and
+    how many files were read."""
+
+    corpus: Corpus | None
+    problems: list[Problem]
+    checked: int
 
 
 RECORD_SUFFIX = ".yaml"
@@ -229,7 +253,8 @@ def discover(
         message = (
             f"the records hold {count:,} files and {_size(size)}; a corpus may hold at most "
             f"{limits.files:,} files and {_size(limits.bytes)}, so nothing was read "
-            "(split the change, or raise Limits in studydigest/validate.py)"
+            "(split the change, or raise the limits: the plugin's max_files and max_bytes "
+            "options, studydigest validate's --max-files and --max-bytes)"
         )
         problems.append(Problem(layout.studies, 1, 1, "", message))
         return None
@@ -245,6 +270,7 @@ def _records(
     tables: dict[str, Any],
     paths: list[Path],
     memo: Documents | None = None,
+    today: dt.date | None = None,
 ) -> Iterator[tuple[Document, M]]:
     folder = layout.folder(kind)
     for path in paths:
@@ -256,7 +282,7 @@ def _records(
             continue
         problems.extend(doc.problems)
         problems.extend(text_pitfalls(doc))
-        record, found = _validate(doc, model, doc.data)
+        record, found = _validate(doc, model, doc.data, today=today)
         problems.extend(found)
         check_refs(doc, doc.data, refs, tables, problems)
         stem = path.stem
@@ -454,11 +480,12 @@ def _search_records(
     study_docs: dict[str, Document],
     hosts: dict[str, Any],
     memo: Documents | None,
+    today: dt.date,
 ) -> tuple[dict[str, Search], dict[str, Exclusion]]:
     """The saved searches and the exclusions, checked against each other and the studies."""
     searches: dict[str, Search] = {}
     for _doc, search in _records(
-        layout, "searches", Search, problems, {}, tables, paths["searches"], memo
+        layout, "searches", Search, problems, {}, tables, paths["searches"], memo, today
     ):
         searches[search.id] = search
     tables["searches"] = {p.stem for p in paths["searches"]} | set(searches)
@@ -471,7 +498,7 @@ def _search_records(
     excluded: dict[str, Exclusion] = {}
     own: dict[str, dict[str, tuple[str, str, Path_]]] = {"DOI": {}, "PMID": {}}
     for doc, exclusion in _records(
-        layout, "excluded", Exclusion, problems, refs, tables, paths["excluded"], memo
+        layout, "excluded", Exclusion, problems, refs, tables, paths["excluded"], memo, today
     ):
         if exclusion.id in tables["studies"]:
             message = f"'{exclusion.id}' is also a study record; a study is included or excluded"
@@ -508,30 +535,47 @@ def validate_project(
     focus: Collection[str] = (),
     memo: Documents | None = None,
 ) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout`` (see :func:`_validate_project`)."""
-    with gc_paused():
-        return _validate_project(layout, limits, focus, memo)
+    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``."""
+    result = check_project(layout, Checks(limits=limits), focus, memo)
+    return result.corpus, result.problems
 
 
-def _validate_project(
-    layout: Layout, limits: Limits, focus: Collection[str], memo: Documents | None
-) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout``; the corpus is returned only when it has no error
-    (warnings come back beside it).
+def check_project(
+    layout: Layout,
+    checks: Checks = Checks(),
+    focus: Collection[str] = (),
+    memo: Documents | None = None,
+) -> Validation:
+    """The one validation pipeline, used by ``studydigest validate``, builds and serve alike:
+    discover the files, load and check each record, check the corpus as a whole, then the
+    corpus-wide warnings (review freshness, one person spelt two ways), located in the
+    documents already parsed.
 
     ``focus`` names files (as displayed) an editor is changing: a DOI, PMID or id that one of
     them shares with another record is reported on the named file, not on the older one.
+    ``memo`` (under ``mkdocs serve``) skips parsing files whose bytes are unchanged.
     """
+    with gc_paused():
+        return _check_project(layout, checks, focus, memo)
+
+
+def _check_project(
+    layout: Layout, checks: Checks, focus: Collection[str], memo: Documents | None
+) -> Validation:
+    today = checks.today or dt.date.today()
+    limits = checks.limits
     problems: list[Problem] = []
     paths = discover(layout, problems, limits)
     if paths is None:
-        return None, problems
+        return Validation(None, problems, 0)
+    checked = sum(map(len, paths.values()))
     paths["studies"].sort(key=lambda p: layout.display(p) in focus)  # stable: named ones last
     vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"], memo)
 
     studies: dict[str, Study] = {}
     study_docs: dict[str, Document] = {}
     files: dict[str, str] = {}
+    docs: dict[str, Document] = {doc.file: doc for doc in vocab_docs.values()}
     seen: dict[str, dict[str, tuple[str, str, Path_]]] = {
         "id": {},
         "DOI": {},
@@ -540,8 +584,9 @@ def _validate_project(
     }
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
     for doc, study in _records(
-        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo
+        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo, today
     ):
+        docs[doc.file] = doc
         _unique(seen["id"], study.id, doc, ("id",), "id", problems)
         _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
         _unique(seen["PMID"], study.pmid, doc, ("pmid",), "PMID", problems)
@@ -563,14 +608,15 @@ def _validate_project(
         ("context_studies", "*"): ("studies", "study"),
     }
     for doc, claim in _records(
-        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo
+        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo, today
     ):
+        docs[doc.file] = doc
         claims[claim.id] = claim
         problems.extend(claim_problems(doc, claim, studies))
         files[claim.id] = doc.file
 
     searches, excluded = _search_records(
-        layout, paths, problems, tables, studies, seen, study_docs, vocab.hosts, memo
+        layout, paths, problems, tables, studies, seen, study_docs, vocab.hosts, memo, today
     )
 
     for kind, field_name, table in (
@@ -588,9 +634,9 @@ def _validate_project(
                     problems,
                 )
 
-    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
     if any(p.severity == "error" for p in problems):
-        return None, problems
+        problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+        return Validation(None, problems, checked)
     corpus = Corpus(
         studies=dict(sorted(studies.items())),
         claims=dict(sorted(claims.items())),
@@ -599,4 +645,9 @@ def _validate_project(
         searches=dict(sorted(searches.items())),
         excluded=dict(sorted(excluded.items())),
     )
-    return corpus, problems  # warnings only
+    if checks.max_age_days > 0:
+        substances = layout.display(layout.folder("vocabulary") / "substances.yaml")
+        problems.extend(freshness_warnings(corpus, docs, substances, checks.max_age_days, today))
+    problems.extend(spelling_warnings(corpus, docs))
+    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+    return Validation(corpus, problems, checked)  # warnings only

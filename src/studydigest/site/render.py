@@ -18,20 +18,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from studydigest.data import bib
-
-from studydigest.site import charts
-
-from studydigest.data import exports
-
-from studydigest.site import forest
-
+from studydigest.data import bib, exports
 from studydigest.evidence import labels
-from studydigest.records import identifiers
-
-from studydigest.site import markup
 from studydigest.evidence.catalog import FACETS, Catalog
-from studydigest.records.gcpause import gc_paused
 from studydigest.evidence.grading import (
     CERTAINTIES,
     DIRECTIONS,
@@ -42,6 +31,9 @@ from studydigest.evidence.grading import (
     sample_size,
 )
 from studydigest.evidence.labels import study_label
+from studydigest.records import identifiers
+from studydigest.records.corpus import Corpus
+from studydigest.records.gcpause import gc_paused
 from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
 from studydigest.records.searches import (
     DATABASE_LABELS,
@@ -50,9 +42,8 @@ from studydigest.records.searches import (
     flow,
     primary_host,
 )
-from studydigest.settings import Settings
-from studydigest.records.corpus import Corpus
-from studydigest.settings import Layout
+from studydigest.settings import Layout, Settings
+from studydigest.site import charts, forest, markup
 
 FINDING_LABELS = labels.FINDING
 __all__ = ["Renderer", "study_label", "write_docs"]
