@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 PLUGIN = "studydigest"
-FOLDER_OPTIONS = ("studies", "claims", "vocabulary")
+FOLDER_OPTIONS = ("studies", "claims", "vocabulary", "searches", "excluded")
+# Folders a project may leave out: no searches written yet means an empty search page.
+OPTIONAL_FOLDERS = frozenset({"searches", "excluded"})
 CONFIG_FILE = "mkdocs.yml"
 
 
@@ -30,6 +32,8 @@ class Layout:
     studies: str = "studies"
     claims: str = "claims"
     vocabulary: str = "vocabulary"
+    searches: str = "searches"
+    excluded: str = "excluded"
     docs: str = "docs"
 
     def folder(self, name: str) -> Path:

@@ -43,6 +43,10 @@ class DigestConfig(base.Config):
     """Folder of claim records, relative to mkdocs.yml."""
     vocabulary = c.Type(str, default="vocabulary")
     """Folder of the controlled vocabulary files, relative to mkdocs.yml."""
+    searches = c.Type(str, default="searches")
+    """Folder of the saved literature searches (optional), relative to mkdocs.yml."""
+    excluded = c.Type(str, default="excluded")
+    """Folder of the studies found and not included (optional), relative to mkdocs.yml."""
     sanitize = c.Type(bool, default=True)
     """Clean every page's HTML with nh3 after Markdown rendering."""
     max_files = c.Optional(c.Type(int))
