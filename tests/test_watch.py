@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -55,7 +56,6 @@ def run(
     ) as client:
         return watch(
             valid_corpus(root),
-            root,
             client,
             today=TODAY,
             sources=sources,
@@ -238,16 +238,20 @@ def test_candidates_bibtex_is_ready_for_import_bib(outcome: Outcome, root: Path)
     assert "Quinn AB" in stub and "van Dijk C" in stub
 
 
-def test_a_broken_search_file_is_a_located_failure(root: Path, tmp_path: Path) -> None:
+def test_a_broken_search_file_stops_the_run_with_a_located_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = make_watch_project(tmp_path / "p")
     (project / "searches" / "broken.yaml").write_text(
-        "id: broken\ndatabase: pubmed\nquery: x\nrun: last week\n", encoding="utf-8"
+        "id: broken\ndatabase: pubmed\nquery: x\nrun: last week\nresults: 1\n", encoding="utf-8"
     )
-    outcome = run(project, sources=("pubmed",))
-    assert outcome.report.problems == [
-        "searches/broken.yaml:4:6: run: give the date the query was last run (YYYY-MM-DD)"
-    ]
-    assert outcome.report.status == 2
+    replay = Replay()
+    monkeypatch.setattr(command, "TRANSPORT", replay.transport())
+    assert main(["--root", str(project), "watch", "--no-state"]) == 2
+    out = capsys.readouterr().out
+    assert "searches/broken.yaml:4:6: run:" in out
+    assert "**Could not check everything**" in out and "Nothing new" not in out
+    assert replay.requests == []
 
 
 # The report and its exit status
@@ -284,7 +288,7 @@ def test_nothing_new_is_exit_0_and_a_finding_is_exit_1(root: Path) -> None:
     nothing = run(root, Replay(quiet), sources=("crossref",))
     assert nothing.report.status == 0
     assert "**Nothing new**" in markdown(nothing.report)
-    one = [
+    one: list[dict[str, Any]] = [
         {
             "url": "https://api.crossref.org/works/10.5555/fixture.able-2020",
             "answers": [{"file": "crossref/able-2020.json"}],

@@ -1,1 +1,1 @@
-"""Pages: the Markdown renderer, its templates, charts and the HTML sanitiser."""
+"""The site: Markdown pages from templates, SVG charts, sanitising, the problems page."""

@@ -18,22 +18,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from studydigest.data import bib
-
-from studydigest.site import charts
-
-from studydigest.data import exports
-
-from studydigest.site import forest
-
+from studydigest.data import bib, exports
 from studydigest.evidence import labels
-from studydigest.records import identifiers
-
-from studydigest.site import markup
 from studydigest.evidence.catalog import FACETS, Catalog
-from studydigest.records.gcpause import gc_paused
-from studydigest.records.lastcheck import LastCheck
-from studydigest.records import lastcheck
 from studydigest.evidence.grading import (
     CERTAINTIES,
     DIRECTIONS,
@@ -44,10 +31,20 @@ from studydigest.evidence.grading import (
     sample_size,
 )
 from studydigest.evidence.labels import study_label
-from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
-from studydigest.settings import Settings
+from studydigest.records import identifiers, lastcheck
 from studydigest.records.corpus import Corpus
-from studydigest.settings import Layout
+from studydigest.records.gcpause import gc_paused
+from studydigest.records.lastcheck import LastCheck
+from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
+from studydigest.records.searches import (
+    DATABASE_LABELS,
+    REASON_LABELS,
+    Exclusion,
+    flow,
+    primary_host,
+)
+from studydigest.settings import Layout, Settings
+from studydigest.site import charts, forest, markup
 
 FINDING_LABELS = labels.FINDING
 __all__ = ["Renderer", "study_label", "write_docs"]
@@ -141,8 +138,22 @@ class PageContext:
         return self.link(self.corpus.claims[claim_id].claim, "claims.md", claim_id)
 
 
-def original_links(study: Study) -> list[tuple[str, str]]:
-    """(label, url) for every resolver the record gives, DOI first."""
+def exclusion_link(exclusion: Exclusion) -> str | None:
+    """Where a reader finds an excluded study: its DOI, PubMed, registry or page, in order."""
+    if exclusion.doi:
+        return identifiers.doi_url(exclusion.doi)
+    if exclusion.pmid:
+        return identifiers.pubmed_url(exclusion.pmid)
+    if exclusion.registration:
+        return identifiers.registry_url(exclusion.registration)
+    return exclusion.url
+
+
+def original_links(study: Study, hosts: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(label, url) for every resolver the record gives, DOI first.
+
+    With the project's primary hosts, a record's ``url`` that is not on one of them is left
+    out: the links to the original go only to the DOI, PubMed, a registry or the publisher."""
     links = []
     if study.doi:
         links.append((f"DOI {study.doi}", identifiers.doi_url(study.doi)))
@@ -152,7 +163,7 @@ def original_links(study: Study) -> list[tuple[str, str]]:
         links.append((f"PubMed Central {study.pmcid}", identifiers.pmc_url(study.pmcid)))
     for reg in study.registrations:
         links.append((f"Registry {reg}", identifiers.registry_url(reg)))
-    if study.url:
+    if study.url and (not hosts or primary_host(study.url, hosts) is not None):
         links.append(("Publisher or repository page", study.url))
     return links
 
@@ -207,7 +218,10 @@ class Renderer:
             grades=self.catalog.grades,
             n_of=sample_size,
             n_text=sample_text,
-            links=original_links,
+            links=lambda study: original_links(study, corpus.vocabulary.hosts),
+            exclusion_link=exclusion_link,
+            DATABASE_LABELS=DATABASE_LABELS,
+            REASON_LABELS=REASON_LABELS,
             reference=bib.reference,
             bibtex=lambda s: self.bib_entries[s.id],
             files=corpus.files,
@@ -240,6 +254,17 @@ class Renderer:
         out["claims.md"] = self._page("claims.md.j2", "claims.md")
         out["risks.md"] = self._page("risks.md.j2", "risks.md")
         out["methodology.md"] = self._page("methodology.md.j2", "methodology.md")
+        out["searches.md"] = self._page(
+            "searches.md.j2",
+            "searches.md",
+            flow=flow(
+                self.corpus.searches.values(),
+                self.corpus.excluded.values(),
+                self.corpus.studies.values(),
+            ),
+            searches=list(self.corpus.searches.values()),
+            excluded=list(self.corpus.excluded.values()),
+        )
         out["substances/index.md"] = self._page("substances.md.j2", "substances/index.md")
         for sid, substance in self.corpus.vocabulary.substances.items():
             path = f"substances/{sid}.md"
@@ -287,7 +312,7 @@ class Renderer:
 
 
 MARKER = ".studydigest-render"
-SOURCES = ("docs", "studies", "claims", "vocabulary")
+SOURCES = ("docs", "studies", "claims", "vocabulary", "searches", "excluded")
 
 
 class OutputRefused(Exception):

@@ -116,7 +116,6 @@ def run_watch(args: argparse.Namespace, settings: Settings) -> int:
     ) as client:
         outcome = watch(
             corpus,
-            root,
             client,
             today=today,
             sources=sources,

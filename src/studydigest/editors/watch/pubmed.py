@@ -8,8 +8,8 @@ title, authors, journal, year and DOI of each PMID that is in neither ``studies/
 :func:`studydigest.editors.watch.trials.search`; searches of other databases (Crossref, Metapsy,
 other) are listed for a run by hand.
 
-The search files (``searches/<id>.yaml``) and exclusions (``excluded/<id>.yaml``) follow the
-formats agreed for the corpus; a missing folder counts as empty.
+The saved searches (``searches/<id>.yaml``) and exclusions (``excluded/<id>.yaml``) come from
+the validated corpus (:mod:`studydigest.records.searches`); a project without them has none.
 """
 
 from __future__ import annotations
@@ -18,29 +18,19 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from studydigest.editors.watch.client import PoliteClient, SourceError
 from studydigest.editors.watch.findings import Finding, SourceRun
+from studydigest.records.corpus import Corpus
 from studydigest.records.identifiers import pubmed_url
-from studydigest.records.load import LoadError, Problem, load_file
 from studydigest.records.schema import Study
+from studydigest.records.searches import Exclusion, Search
 
 ESEARCH = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi"
 ESUMMARY = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
-DATABASES = ("pubmed", "crossref", "clinicaltrials-gov", "metapsy", "other")
 RETMAX = 500  # PMIDs asked for per search; more are reported, not silently dropped
 BATCH = 200  # PMIDs per esummary request
-
-
-@dataclass(frozen=True)
-class SavedSearch:
-    id: str
-    database: str
-    query: str
-    run: dt.date
-    file: str
 
 
 @dataclass
@@ -66,63 +56,18 @@ class Candidate:
     searches: tuple[str, ...] = ()
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file() and not p.is_symlink())
-
-
-def load_searches(root: Path) -> tuple[list[SavedSearch], list[Problem]]:
-    """Every saved search, and a located problem for each file that cannot be used."""
-    searches: list[SavedSearch] = []
-    problems: list[Problem] = []
-    for path in _yaml_files(root / "searches"):
-        name = f"searches/{path.name}"
-        try:
-            doc = load_file(path, root=root / "searches", display=name)
-        except LoadError as exc:
-            problems.append(exc.problem)
-            continue
-        data = doc.data
-        bad = None
-        if not isinstance(data.get("query"), str) or not data["query"].strip():
-            bad = doc.problem(("query",), "give the query as text")
-        elif data.get("database") not in DATABASES:
-            bad = doc.problem(("database",), f"must be one of {', '.join(DATABASES)}")
-        elif data.get("id") != path.stem:
-            bad = doc.problem(("id",), f"must equal the file name ({path.stem})")
-        else:
-            try:
-                run = dt.date.fromisoformat(str(data.get("run")))
-            except ValueError:
-                bad = doc.problem(("run",), "give the date the query was last run (YYYY-MM-DD)")
-        if bad is not None:
-            problems.append(bad)
-            continue
-        searches.append(SavedSearch(path.stem, data["database"], data["query"].strip(), run, name))
-    return searches, problems
-
-
-def known_identifiers(root: Path, studies: Iterable[Study]) -> Known:
-    """DOIs and PMIDs of the studies and of every exclusion (read leniently)."""
+def known_identifiers(corpus: Corpus) -> Known:
+    """DOIs, PMIDs and registrations of the studies and of every exclusion."""
     known = Known()
-    for study in studies:
-        if study.doi:
-            known.dois.add(study.doi.lower())
-        if study.pmid:
-            known.pmids.add(study.pmid)
+    records: list[Study | Exclusion] = [*corpus.studies.values(), *corpus.excluded.values()]
+    for record in records:
+        if record.doi:
+            known.dois.add(record.doi.lower())
+        if record.pmid:
+            known.pmids.add(record.pmid)
+    for study in corpus.studies.values():
         known.registrations.update(study.registrations)
-    for path in _yaml_files(root / "excluded"):
-        try:
-            data = load_file(path, root=root / "excluded").data
-        except LoadError:
-            continue
-        if isinstance(data.get("doi"), str):
-            known.dois.add(data["doi"].strip().lower())
-        if data.get("pmid") is not None:
-            known.pmids.add(str(data["pmid"]).strip())
-        if isinstance(data.get("registration"), str):
-            known.registrations.add(data["registration"].strip())
+    known.registrations.update(e.registration for e in corpus.excluded.values() if e.registration)
     return known
 
 
@@ -168,7 +113,7 @@ def _candidate(pmid: str, item: Any, searches: tuple[str, ...]) -> Candidate:
 
 
 def check(
-    client: PoliteClient, searches: list[SavedSearch], known: Known, today: dt.date
+    client: PoliteClient, searches: Iterable[Search], known: Known, today: dt.date
 ) -> tuple[SourceRun, list[Candidate]]:
     """Re-run the PubMed searches; candidates not yet screened, in PMID order."""
     run = SourceRun("pubmed", unit="saved searches")

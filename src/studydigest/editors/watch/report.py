@@ -26,8 +26,8 @@ STATUS_WORDS = {
 class Report:
     day: dt.date
     sources: list[SourceRun]  # source names are ours; everything else is escaped
-    # located problems in project files that stopped or narrowed the run (a search file that
-    # cannot be used, records that do not validate): each one is a check not made
+    # located problems in project files that stopped the run (records, searches or exclusions
+    # that do not validate, an unreadable last-run file): nothing was checked
     problems: list[str] = field(default_factory=list)
     bibtex_file: str | None = None  # where the candidates' BibTeX was written
     contact: bool = True  # a contact address was given

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from studydigest.editors.watch import crossref, pubmed, trials
 from studydigest.editors.watch.client import PoliteClient
@@ -13,7 +12,6 @@ from studydigest.editors.watch.findings import SourceRun
 from studydigest.editors.watch.report import Report
 from studydigest.records.corpus import Corpus
 from studydigest.records.lastcheck import LastCheck
-from studydigest.records.load import Problem
 
 ALL_SOURCES = ("crossref", "clinicaltrials-gov", "pubmed")
 # What each source is asked about, as the command line names it.
@@ -56,7 +54,6 @@ def next_state(
 
 def watch(
     corpus: Corpus,
-    root: Path,
     client: PoliteClient,
     *,
     today: dt.date,
@@ -70,14 +67,11 @@ def watch(
     checked: set[str] = set()
     statuses: dict[str, str] = {}
     candidates: list[pubmed.Candidate] = []
-    problems: list[Problem] = []
     if "crossref" in sources:
         run, checked = crossref.check(client, studies)
         runs.append(run)
-    known = pubmed.known_identifiers(root, studies)
-    searches: list[pubmed.SavedSearch] = []
-    if {"clinicaltrials-gov", "pubmed"} & set(sources):
-        searches, problems = pubmed.load_searches(root)
+    known = pubmed.known_identifiers(corpus)
+    searches = sorted(corpus.searches.values(), key=lambda s: s.id)
     if "clinicaltrials-gov" in sources:
         previous_status = previous.trial_status if previous else {}
         run, statuses = trials.check(client, studies, known.pmids, previous_status)
@@ -89,7 +83,6 @@ def watch(
     report = Report(
         today,
         runs,
-        [str(p) for p in problems],
         bibtex_file=bibtex_file if candidates else None,
         contact=bool(client.contact),
     )

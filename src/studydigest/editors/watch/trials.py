@@ -32,9 +32,9 @@ from typing import Any
 
 from studydigest.editors.watch.client import NotFound, PoliteClient, SourceError
 from studydigest.editors.watch.findings import Finding, SourceRun
-from studydigest.editors.watch.pubmed import SavedSearch
 from studydigest.records.identifiers import pubmed_url, registry_name, registry_url
 from studydigest.records.schema import Study
+from studydigest.records.searches import Search
 
 STUDIES = "https://clinicaltrials.gov/api/v2/studies/"
 SEARCH = "https://clinicaltrials.gov/api/v2/studies"
@@ -191,7 +191,7 @@ def _hits(data: Any) -> tuple[list[tuple[str, str, str]], bool]:
 
 
 def search(
-    client: PoliteClient, searches: list[SavedSearch], known: set[str], run: SourceRun
+    client: PoliteClient, searches: Iterable[Search], known: set[str], run: SourceRun
 ) -> None:
     """Re-run the ClinicalTrials.gov saved searches into ``run``: new registrations."""
     seen: set[str] = set()
