@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from studydigest.records.consistency import claim_problems, study_problems
+from studydigest.records.consistency import claim_problems, report_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
@@ -403,6 +403,7 @@ def _validate_project(
 
     studies: dict[str, Study] = {}
     files: dict[str, str] = {}
+    study_docs: dict[str, Document] = {}
     seen: dict[str, dict[str, tuple[str, str, Path_]]] = {
         "id": {},
         "DOI": {},
@@ -419,8 +420,11 @@ def _validate_project(
         _unique(seen["PMCID"], study.pmcid, doc, ("pmcid",), "PMCID", problems)
         studies[study.id] = study
         files[study.id] = doc.file
+        study_docs[study.id] = doc
         problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
         problems.extend(study_pitfalls(doc, study))
+
+    problems.extend(report_problems(study_docs, studies))
 
     claims: dict[str, Claim] = {}
     # Claims may name a study whose own file has problems: that file's problems are reported
