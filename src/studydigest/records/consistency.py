@@ -37,10 +37,13 @@ CONTROL_COMPARISONS = frozenset({"placebo", "active-placebo", "waiting-list", "n
 BASELINE_COMPARISONS = frozenset({"open-label-follow-up", "before-after"})
 
 
-def _arm_problems(doc: Document, study: Study) -> list[Problem]:
+def _arm_problems(doc: Document, study: Study, legacy: bool = False) -> list[Problem]:
     """Every result names an arm that exists when a study has several, and what it is
-    compared with names a control, another arm or baseline, in line with its comparison."""
+    compared with names a control, another arm or baseline, in line with its comparison.
+    ``legacy`` (records written before arms existed, read by `diff` as the base) reports a
+    missing arm as a warning."""
     problems = []
+    missing = "warning" if legacy else "error"
     several = len(study.interventions) > 1
     if several:
         for index, arm in enumerate(study.interventions):
@@ -51,6 +54,7 @@ def _arm_problems(doc: Document, study: Study) -> list[Problem]:
                         "a study with several interventions needs an arm id on each "
                         f"(arm: {arm.substance}-...), so that each result names its dose; "
                         + ARM_EXAMPLE,
+                        severity=missing,
                     )
                 )
     known = sorted(study.arms)
@@ -69,6 +73,7 @@ def _arm_problems(doc: Document, study: Study) -> list[Problem]:
                         f"arm this result is for (arm: one of {', '.join(known) or 'the arm ids'}"
                         ") and what it is compared with (versus: placebo, another arm or "
                         "baseline); " + ARM_EXAMPLE,
+                        severity=missing,
                     )
                 )
         elif result.arm != ALL_ARMS and result.arm not in study.arms:
@@ -268,8 +273,9 @@ def study_problems(
     study: Study,
     domains: Mapping[str, OutcomeDomain],
     substances: Mapping[str, Substance],
+    legacy: bool = False,
 ) -> list[Problem]:
-    problems = _arm_problems(doc, study) + _internal_problems(doc, study)
+    problems = _arm_problems(doc, study, legacy) + _internal_problems(doc, study)
     for index, outcome in enumerate(study.outcomes):
         domain = domains.get(outcome.domain)
         if domain is not None:

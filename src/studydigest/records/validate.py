@@ -379,14 +379,20 @@ def validate_project(
     limits: Limits = Limits(),
     focus: Collection[str] = (),
     memo: Documents | None = None,
+    legacy: bool = False,
 ) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout`` (see :func:`_validate_project`)."""
+    """Check everything under ``layout`` (see :func:`_validate_project`); ``legacy`` accepts
+    records written before results named their arm (as `diff` reads an older commit)."""
     with gc_paused():
-        return _validate_project(layout, limits, focus, memo)
+        return _validate_project(layout, limits, focus, memo, legacy)
 
 
 def _validate_project(
-    layout: Layout, limits: Limits, focus: Collection[str], memo: Documents | None
+    layout: Layout,
+    limits: Limits,
+    focus: Collection[str],
+    memo: Documents | None,
+    legacy: bool = False,
 ) -> tuple[Corpus | None, list[Problem]]:
     """Check everything under ``layout``; the corpus is returned only when it has no error
     (warnings come back beside it).
@@ -421,7 +427,7 @@ def _validate_project(
         studies[study.id] = study
         files[study.id] = doc.file
         study_docs[study.id] = doc
-        problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
+        problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances, legacy))
         problems.extend(study_pitfalls(doc, study))
 
     problems.extend(report_problems(study_docs, studies))
