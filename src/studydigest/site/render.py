@@ -34,10 +34,15 @@ from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.records.gcpause import gc_paused
 from studydigest.evidence.grading import (
     CERTAINTIES,
+    DEFAULT_MID_SMD,
+    DEFAULT_MID_SOURCE,
     DIRECTIONS,
     DOWNGRADES,
+    HEALTHY,
     LEVELS,
+    MAX_LEVELS_PER_DOMAIN,
     OPTIMAL_INFORMATION_SIZE,
+    VERDICTS,
     PartVerdict,
     sample_size,
 )
@@ -86,9 +91,12 @@ def certainty_badge(verdict: PartVerdict) -> Markup:
 
 
 def direction_badge(verdict: PartVerdict) -> Markup:
-    """The direction of a verdict in words; a class adds its colour."""
-    d = verdict.direction
-    return Markup('<span class="sd-verdict sd-{}">{}</span>').format(d.code, d.label)
+    """The verdict word first (what the trials say about what the part asserts), then the
+    direction of the evidence in words; a class adds its colour."""
+    v, d = verdict.verdict, verdict.direction
+    return Markup(
+        '<span class="sd-verdict sd-v-{}">{}</span> · <span class="sd-verdict sd-{}">{}</span>'
+    ).format(v.code, v.label, d.code, d.label)
 
 
 # The banner at the top of a study page under an editorial notice (corrections get none).
@@ -194,7 +202,12 @@ class Renderer:
             DIRECTIONS=DIRECTIONS,
             CERTAINTIES=CERTAINTIES,
             DOWNGRADES=DOWNGRADES,
+            VERDICTS=VERDICTS,
             OIS=OPTIMAL_INFORMATION_SIZE,
+            DEFAULT_MID_SMD=DEFAULT_MID_SMD,
+            DEFAULT_MID_SOURCE=DEFAULT_MID_SOURCE,
+            MAX_LEVELS_PER_DOMAIN=MAX_LEVELS_PER_DOMAIN,
+            HEALTHY=sorted(HEALTHY),
             DOSE_LABELS=labels.DOSE_CLASS,
             FACETS=FACETS,
             DOSE_CLASSES=DOSE_CLASSES,
