@@ -854,6 +854,7 @@ def statement(
     per_trial: set[str],
     unread: list[Study],
     latest: float | None,
+    all_names: list[str] | None = None,
 ) -> str:
     """The answer to the part in plain words, carrying the certainty (GRADE guideline 26)."""
     what = _lower(" and ".join(names))
@@ -883,8 +884,9 @@ def statement(
                 text += f"; the latest randomised result is at {latest:g} weeks"
             return text + ", and earlier results cannot show how long an effect lasts."
         if found and marker:
+            health = [n for n in all_names or [] if n not in names] or ["a health outcome"]
             return (
-                f"Untested: no randomised comparison measured a health outcome; "
+                f"Untested: no randomised comparison measured {_lower(' and '.join(health))}; "
                 f"{found_lower[:-1]}{_qualifiers(steps)}."
             )
         return f"Untested: no randomised comparison in scope has measured {what}."
@@ -917,18 +919,20 @@ def _answered(
     level = certainty.label.lower() if certainty else "no"
     if per_trial == {"mixed"}:
         return "Mixed results: a change on some measures or doses and not on others" + (
-            ", and the evidence is very uncertain." if uncertain else f" ({level} certainty)."
+            ", and the evidence is very uncertain." if uncertain else f"; {level} certainty."
         )
     return "The trials disagree" + (
-        ", and the evidence is very uncertain." if uncertain else f" ({level} certainty)."
+        ", and the evidence is very uncertain." if uncertain else f"; {level} certainty."
     )
 
 
 def _unmeasured(names: list[str], all_names: list[str]) -> str:
+    """ "No randomised comparison in scope measured depression. " for a part's domains that no
+    counted result covers, when others are covered."""
     missing = [n for n in all_names if n not in names]
     if not missing:
         return ""
-    return f" No randomised comparison in scope measured {_lower(' and '.join(missing))}."
+    return f"No randomised comparison in scope measured {_lower(' and '.join(missing))}. "
 
 
 def judge_part(
@@ -1033,6 +1037,7 @@ def judge_part(
         unread,
     )
     certainty = BY_RANK[_rank(steps)]
+    missing = "" if surrogate else _unmeasured(names, all_names)
     if surrogate:
         verdict = "untested"
     else:
@@ -1047,7 +1052,8 @@ def judge_part(
         steps,
         findings,
         participants,
-        statement(
+        missing
+        + statement(
             verdict,
             code,
             certainty,
@@ -1058,8 +1064,8 @@ def judge_part(
             set(per_trial.values()),
             unread,
             latest,
-        )
-        + _unmeasured(names, all_names),
+            all_names,
+        ),
         VERDICTS[verdict],
         tuple(unread),
         asserts,
