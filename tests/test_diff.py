@@ -226,4 +226,3 @@ def test_new_claim_and_vocabulary_change(repo: Path, capsys: pytest.CaptureFixtu
     ) in out
     assert "### Claims\n\n- added: `lsd-bdnf-again`\n" in out
     assert "### Vocabulary\n\n- changed: `substances: lsd`: `name`\n" in out
-
