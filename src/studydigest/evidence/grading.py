@@ -692,11 +692,17 @@ class _Body:
         return out
 
 
-def _trial_size(key: str, trial_of: Mapping[str, str], studies: Mapping[str, Study]) -> int | None:
-    """A trial's participants: the largest sample size any of its reports records."""
-    sizes = [sample_size(studies[sid]) for sid, k in trial_of.items() if k == key]
-    known = [n for n in sizes if n]
-    return max(known) if known else None
+def _trial_size(
+    key: str, counted: list[str], trial_of: Mapping[str, str], studies: Mapping[str, Study]
+) -> int | None:
+    """A trial's participants: the largest sample size its counted reports record; when none
+    records one, the largest any other report of the same trial records (a secondary analysis
+    of the same people often leaves the number out)."""
+    for pool in (counted, [sid for sid, k in trial_of.items() if k == key]):
+        known = [n for sid in pool if (n := sample_size(studies[sid]))]
+        if known:
+            return max(known)
+    return None
 
 
 def _steps(
@@ -772,7 +778,7 @@ def _steps(
                 DOWNGRADES["single-dose"], "every counted result was measured after a single dose."
             )
         )
-    sizes = [_trial_size(key, body.trial_of, studies) for key in trials]
+    sizes = [_trial_size(key, reports, body.trial_of, studies) for key, reports in trials.items()]
     participants = sum(n or 0 for n in sizes)
     unknown = sum(n is None for n in sizes)
     if participants < OPTIMAL_INFORMATION_SIZE or unknown:
