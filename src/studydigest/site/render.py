@@ -72,6 +72,29 @@ def timing(outcome: Outcome) -> str:
     return f"{outcome.timepoint}; counted as {counted} after the first dose"
 
 
+def arm_text(study: Study, result: Outcome) -> str:
+    """For a study of several arms, which arm a result is for and what it is compared with
+    ("10 µg (Microdose) against placebo"); "" for a study of one arm."""
+    if len(study.interventions) < 2:
+        return ""
+    arms = study.arms_of(result)
+    if result.arm == "all" or len(arms) != 1:
+        what = "all arms"
+    else:
+        what = f"{arms[0].dose} ({labels.DOSE_CLASS[arms[0].dose_class]})"
+    versus = result.versus
+    other = study.arms.get(versus or "")
+    if other is not None:
+        against = f" against {other.dose}"
+    elif versus == "baseline":
+        against = " against baseline"
+    elif versus:
+        against = f" against {labels.CONTROL.get(versus, versus.replace('-', ' ')).lower()}"
+    else:
+        against = ""
+    return what + against
+
+
 def sample_text(study: Study) -> str:
     """The sample size for a list of studies: a number, or "not reported" (never 0)."""
     n = sample_size(study)
@@ -196,6 +219,7 @@ class Renderer:
         self.env.filters["label"] = study_label
         self.env.filters["weeks"] = weeks
         self.env.filters["timing"] = timing
+        self.env.globals["arm_text"] = arm_text
         self.env.filters["words"] = labels.words
         self.env.globals.update(
             LEVELS=LEVELS,
