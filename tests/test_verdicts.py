@@ -427,7 +427,7 @@ def _summary(pv: PartVerdict) -> tuple[Any, ...]:
     return (pv.verdict.code, pv.direction.code, pv.certainty, codes(pv), pv.participants)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=TRIALS, which=st.integers(0, 3), extra=RESULTS)
 def test_an_arm_at_another_dose_class_never_changes_a_microdose_part(
     domains: Any, spec: Any, which: int, extra: list[tuple[str, int]]
@@ -442,7 +442,7 @@ def test_an_arm_at_another_dose_class_never_changes_a_microdose_part(
     assert _summary(judge(studies, domains)) == _summary(before)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=TRIALS, which=st.integers(0, 3), keep=st.integers(1, 3))
 def test_a_second_report_of_an_included_trial_never_changes_a_part(
     domains: Any, spec: Any, which: int, keep: int
@@ -458,7 +458,7 @@ def test_a_second_report_of_an_included_trial_never_changes_a_part(
     assert _summary(judge(studies, domains)) == _summary(before)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=TRIALS, late=st.lists(FINDINGS, max_size=3))
 def test_earlier_results_never_make_a_duration_part_supported(
     domains: Any, spec: Any, late: list[str]

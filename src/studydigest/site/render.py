@@ -74,22 +74,22 @@ def timing(outcome: Outcome) -> str:
 
 def arm_text(study: Study, result: Outcome) -> str:
     """For a study of several arms, which arm a result is for and what it is compared with
-    ("10 µg (Microdose) against placebo"); "" for a study of one arm."""
+    ("10 µg, microdose, against placebo"); "" for a study of one arm."""
     if len(study.interventions) < 2:
         return ""
     arms = study.arms_of(result)
     if result.arm == "all" or len(arms) != 1:
         what = "all arms"
     else:
-        what = f"{arms[0].dose} ({labels.DOSE_CLASS[arms[0].dose_class]})"
+        what = f"{arms[0].dose}, {labels.DOSE_CLASS[arms[0].dose_class].lower()}"
     versus = result.versus
     other = study.arms.get(versus or "")
     if other is not None:
-        against = f" against {other.dose}"
+        against = f", against {other.dose}"
     elif versus == "baseline":
-        against = " against baseline"
+        against = ", against baseline"
     elif versus:
-        against = f" against {labels.CONTROL.get(versus, versus.replace('-', ' ')).lower()}"
+        against = f", against {labels.CONTROL.get(versus, versus.replace('-', ' ')).lower()}"
     else:
         against = ""
     return what + against
