@@ -226,3 +226,22 @@ def test_new_claim_and_vocabulary_change(repo: Path, capsys: pytest.CaptureFixtu
     ) in out
     assert "### Claims\n\n- added: `lsd-bdnf-again`\n" in out
     assert "### Vocabulary\n\n- changed: `substances: lsd`: `name`\n" in out
+
+
+def test_results_that_move_to_another_arm_are_listed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = repo / "studies" / "irwin-2021.yaml"
+    edit(
+        record,
+        "interventions:\n  - substance: psilocybin\n",
+        "interventions:\n"
+        "  - arm: psilocybin-1\n    substance: psilocybin\n    dose: 1 mg psilocybin\n"
+        "    route: oral\n    schedule: daily\n    duration: 12 weeks\n    dose_class: micro\n"
+        "  - arm: psilocybin-25\n    substance: psilocybin\n",
+    )
+    edit(record, "  - domain: depression\n", "  - domain: depression\n    arm: psilocybin-25\n")
+    code, out = diff(repo, capsys)
+    assert code == 0, out
+    assert "### Results that moved between arms\n\n- `irwin-2021`: depression: MADRS change" in out
+    assert "no arm named (full) → **psilocybin-25 (full)**" in out
