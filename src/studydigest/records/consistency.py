@@ -229,15 +229,17 @@ def _same_trial(a: Study, b: Study) -> bool:
     return bool(set(a.registrations) & set(b.registrations))
 
 
-def _looks_like_the_same_trial(a: Study, b: Study) -> bool:
-    """Two controlled studies of the same substances in the same population, at the same
-    doses, by largely the same authors: probably two reports of one trial."""
-    if not (a.design.type in CONTROLLED_DESIGNS and b.design.type in CONTROLLED_DESIGNS):
-        return False
-    if a.population.condition != b.population.condition or a.substances != b.substances:
-        return False
-    if {i.dose for i in a.interventions} != {i.dose for i in b.interventions}:
-        return False
+def _same_people_key(study: Study) -> tuple[object, ...] | None:
+    """What two reports of one trial share: population, substances and doses (None for a
+    design without a control group, which is never checked)."""
+    if study.design.type not in CONTROLLED_DESIGNS:
+        return None
+    doses = frozenset(i.dose for i in study.interventions)
+    return (study.population.condition, tuple(study.substances), doses)
+
+
+def _shared_authors(a: Study, b: Study) -> bool:
+    """Mostly the same authors (by family name): at least three, and half of the shorter list."""
     authors_a = {x.split()[0].lower() for x in a.authors}
     authors_b = {x.split()[0].lower() for x in b.authors}
     shared = len(authors_a & authors_b)
@@ -245,26 +247,38 @@ def _looks_like_the_same_trial(a: Study, b: Study) -> bool:
 
 
 def report_problems(docs: Mapping[str, Document], studies: Mapping[str, Study]) -> list[Problem]:
-    """A warning on a record that looks like a second report of another record's trial but
-    is not grouped with it (no shared trial id or registration)."""
+    """A warning on a record that looks like a second report of another record's trial (a
+    controlled study of the same substances in the same population, at the same doses, by
+    largely the same authors) but is not grouped with it (no shared trial id or registration).
+    Records are compared only within groups of the same population, substances and doses."""
+    groups: dict[tuple[object, ...], list[Study]] = {}
+    for study in sorted(studies.values(), key=lambda s: (s.year, s.id)):
+        key = _same_people_key(study)
+        if key is not None:
+            groups.setdefault(key, []).append(study)
     problems = []
-    ordered = sorted(studies.values(), key=lambda s: (s.year, s.id))
-    for index, later in enumerate(ordered):
-        for earlier in ordered[:index]:
-            if _looks_like_the_same_trial(earlier, later) and not _same_trial(earlier, later):
-                if later.id not in docs:
-                    continue
-                problems.append(
-                    docs[later.id].problem(
-                        ("id",),
-                        f"this looks like a second report of the trial in '{earlier.id}' "
-                        "(same population, substances, doses and mostly the same authors); if "
-                        f"it is, give both records the same trial id (trial: {earlier.id}-trial)"
-                        " so that the trial is counted once",
-                        severity="warning",
-                    )
+    for group in groups.values():
+        for index, later in enumerate(group):
+            earlier = next(
+                (
+                    e
+                    for e in group[:index]
+                    if _shared_authors(e, later) and not _same_trial(e, later)
+                ),
+                None,
+            )
+            if earlier is None or later.id not in docs:
+                continue
+            problems.append(
+                docs[later.id].problem(
+                    ("id",),
+                    f"this looks like a second report of the trial in '{earlier.id}' "
+                    "(same population, substances, doses and mostly the same authors); if "
+                    f"it is, give both records the same trial id (trial: {earlier.id}-trial)"
+                    " so that the trial is counted once",
+                    severity="warning",
                 )
-                break
+            )
     return problems
 
 
