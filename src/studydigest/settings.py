@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 PLUGIN = "studydigest"
-FOLDER_OPTIONS = ("studies", "claims", "vocabulary")
+FOLDER_OPTIONS = ("studies", "claims", "vocabulary", "searches", "excluded")
+# Folders a project may leave out: no searches written yet means an empty search page.
+OPTIONAL_FOLDERS = frozenset({"searches", "excluded"})
 CONFIG_FILE = "mkdocs.yml"
 
 
@@ -30,6 +32,8 @@ class Layout:
     studies: str = "studies"
     claims: str = "claims"
     vocabulary: str = "vocabulary"
+    searches: str = "searches"
+    excluded: str = "excluded"
     docs: str = "docs"
     overrides: str | None = None  # the theme's custom_dir, when mkdocs.yml names one
 
@@ -56,6 +60,7 @@ class Settings:
     directory_urls: bool = True
     site_url: str = ""
     site_name: str = "Microdosing Evidence Digest"
+    contact: str = ""  # the editors' address, sent to Crossref and NCBI by `studydigest watch`
     limits: Mapping[str, int] = field(default_factory=dict)  # the plugin's limit options set
 
 
@@ -144,5 +149,6 @@ def read(root: Path, config_file: Path | None = None) -> Settings:
         directory_urls=data.get("use_directory_urls", True) is not False,
         site_url=str(data.get("site_url") or ""),
         site_name=str(data.get("site_name") or Settings.site_name),
+        contact=str(options.get("contact") or ""),
         limits=limits(options),
     )

@@ -25,6 +25,7 @@ MAIN_PAGES = [
     "claims/",
     "risks/",
     "methodology/",
+    "searches/",
     "substances/lsd/",
     "mechanisms/5ht2a-agonism/",
     "studies/carter-2022/",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from studydigest.records.consistency import claim_problems, study_problems
+from studydigest.records.consistency import claim_problems, report_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
 from studydigest.records.folders import name_problem, tree_problems
 from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
@@ -32,7 +32,15 @@ from studydigest.records.schema import (
     Study,
     check_slug,
 )
-from studydigest.settings import Layout
+from studydigest.records.searches import (
+    OPTIONAL_VOCABULARY,
+    REASON_LABELS,
+    Exclusion,
+    Search,
+    has_primary_source,
+    primary_host,
+)
+from studydigest.settings import OPTIONAL_FOLDERS, Layout
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -182,6 +190,7 @@ class Checks:
     limits: Limits = Limits()
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
     today: dt.date | None = None
+    legacy: bool = False  # records written before results named their arm (diff's base ref)
 
 
 @dataclass
@@ -240,15 +249,23 @@ def discover(
     for published in (layout.docs, layout.overrides):  # hand-written pages, theme overrides
         if published is not None:
             problems.extend(tree_problems(layout.root / published, layout.display))
-    vocabulary = frozenset(f"{kind}{RECORD_SUFFIX}" for kind in VOCABULARY_MODELS)
-    wanted = {"studies": None, "claims": None, "vocabulary": vocabulary}
+    vocabulary = frozenset(
+        f"{kind}{RECORD_SUFFIX}" for kind in (*VOCABULARY_MODELS, *OPTIONAL_VOCABULARY)
+    )
+    wanted: dict[str, frozenset[str] | None] = {
+        "studies": None,
+        "claims": None,
+        "vocabulary": vocabulary,
+        "searches": None,
+        "excluded": None,
+    }
     found: dict[str, list[Path]] = {}
     count = size = 0
     for kind, names in wanted.items():
         folder = layout.folder(kind)
         found[kind] = []
         if not folder.is_dir():
-            if names is None:  # a missing vocabulary file is reported by its name
+            if names is None and kind not in OPTIONAL_FOLDERS:  # vocabulary: reported by name
                 where = layout.display(folder)
                 problems.append(Problem(where, 1, 1, "", f"the {kind} folder is missing"))
             continue
@@ -355,6 +372,30 @@ def load_vocabulary(
         if skipped:
             message = f"{skipped:,} more entries were not checked; fix those above first"
             problems.append(Problem(name, 1, 1, "", message))
+    for kind, optional in OPTIONAL_VOCABULARY.items():  # read when present, never required
+        path = folder / f"{kind}.yaml"
+        if (present is not None and path not in present) or not path.is_file():
+            continue
+        try:
+            doc = load_file(path, root=folder, display=layout.display(path), memo=memo)
+        except LoadError as exc:
+            problems.append(exc.problem)
+            continue
+        docs[kind] = doc
+        problems.extend(_capped(doc.problems, doc.file))
+        problems.extend(text_pitfalls(doc))  # capped by itself
+        table = getattr(vocabulary, kind)
+        for entry_id, entry in doc.data.items():
+            line, col = doc.position((entry_id,), key=True)
+            try:
+                check_slug(str(entry_id))
+            except ValueError as exc:
+                problems.append(Problem(doc.file, line, col, str(entry_id), str(exc)))
+                continue
+            host, found = _validate(doc, optional, entry, (entry_id,))
+            problems.extend(found)
+            if host is not None:
+                table[entry_id] = host
     return vocabulary, docs
 
 
@@ -442,14 +483,106 @@ def _unique(
         seen[key] = (doc.file, doc.text, path)
 
 
+def _source_problems(doc: Document, study: Study, hosts: dict[str, Any]) -> list[Problem]:
+    """Warnings when no source is a primary page, or the record's own link is not one.
+
+    Only made when the project lists its primary hosts (``vocabulary/hosts.yaml``)."""
+    if not hosts:
+        return []
+    problems = []
+    if not has_primary_source(study, hosts):
+        problems.append(
+            doc.problem(
+                ("sources",),
+                "no source is a primary page (publisher, DOI, PubMed or PMC, a trial registry, "
+                "an institutional repository: see vocabulary/hosts.yaml); find and read one, "
+                "or add its host to hosts.yaml if it is one",
+                severity="warning",
+            )
+        )
+    if study.url is not None and primary_host(study.url, hosts) is None:
+        problems.append(
+            doc.problem(
+                ("url",),
+                "the link to the original is not on a primary host (vocabulary/hosts.yaml); "
+                "link the publisher's or a repository's page, or leave url out when the DOI "
+                "is given",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _search_records(
+    layout: Layout,
+    paths: dict[str, list[Path]],
+    problems: list[Problem],
+    tables: dict[str, Any],
+    studies: dict[str, Study],
+    seen: dict[str, dict[str, tuple[str, str, Path_]]],
+    study_docs: dict[str, Document],
+    hosts: dict[str, Any],
+    memo: Documents | None,
+    today: dt.date,
+) -> tuple[dict[str, Search], dict[str, Exclusion]]:
+    """The saved searches and the exclusions, checked against each other and the studies."""
+    searches: dict[str, Search] = {}
+    for _doc, search in _records(
+        layout, "searches", Search, problems, {}, tables, paths["searches"], memo, today
+    ):
+        searches[search.id] = search
+    tables["searches"] = {p.stem for p in paths["searches"]} | set(searches)
+    for doc in study_docs.values():
+        check_refs(doc, doc.data, {("found_by", "*"): ("searches", "search")}, tables, problems)
+    refs: dict[tuple[str, ...], tuple[str, str]] = {
+        ("found_by", "*"): ("searches", "search"),
+        ("duplicate_of",): ("studies", "study"),
+    }
+    excluded: dict[str, Exclusion] = {}
+    own: dict[str, dict[str, tuple[str, str, Path_]]] = {"DOI": {}, "PMID": {}}
+    for doc, exclusion in _records(
+        layout, "excluded", Exclusion, problems, refs, tables, paths["excluded"], memo, today
+    ):
+        if exclusion.id in tables["studies"]:
+            message = f"'{exclusion.id}' is also a study record; a study is included or excluded"
+            problems.append(doc.problem(("id",), message))
+        _unique(own["DOI"], exclusion.doi, doc, ("doi",), "DOI", problems)
+        _unique(own["PMID"], exclusion.pmid, doc, ("pmid",), "PMID", problems)
+        excluded[exclusion.id] = exclusion
+        why = f"{REASON_LABELS[exclusion.reason].lower()}: {exclusion.note}"
+        for label, field_name in (("DOI", "doi"), ("PMID", "pmid")):
+            value = getattr(exclusion, field_name)
+            first = seen[label].get(value.lower()) if value else None
+            if first is None:
+                continue
+            study_id = next(i for i, d in study_docs.items() if d.file == first[0])
+            problems.append(
+                study_docs[study_id].problem(
+                    (field_name,),
+                    f"{label} {value} is listed as excluded in {doc.file} ({why}); a study is "
+                    "either a record or an exclusion: delete the exclusion if it now qualifies",
+                )
+            )
+        if exclusion.url is not None and hosts and primary_host(exclusion.url, hosts) is None:
+            problems.append(
+                doc.problem(
+                    ("url",), "not on a primary host (vocabulary/hosts.yaml)", severity="warning"
+                )
+            )
+    return searches, excluded
+
+
 def validate_project(
     layout: Layout,
     limits: Limits = Limits(),
     focus: Collection[str] = (),
     memo: Documents | None = None,
+    legacy: bool = False,
 ) -> tuple[Corpus | None, list[Problem]]:
-    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``."""
-    result = check_project(layout, Checks(limits=limits), focus, memo)
+    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``;
+    ``legacy`` accepts records written before results named their arm (as `diff` reads an
+    older commit)."""
+    result = check_project(layout, Checks(limits=limits, legacy=legacy), focus, memo)
     return result.corpus, result.problems
 
 
@@ -486,6 +619,7 @@ def _check_project(
     vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"], memo)
 
     studies: dict[str, Study] = {}
+    study_docs: dict[str, Document] = {}
     files: dict[str, str] = {}
     docs: dict[str, Document] = {doc.file: doc for doc in vocab_docs.values()}
     seen: dict[str, dict[str, tuple[str, str, Path_]]] = {
@@ -505,8 +639,14 @@ def _check_project(
         _unique(seen["PMCID"], study.pmcid, doc, ("pmcid",), "PMCID", problems)
         studies[study.id] = study
         files[study.id] = doc.file
-        problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
+        study_docs[study.id] = doc
+        problems.extend(
+            study_problems(doc, study, vocab.outcome_domains, vocab.substances, checks.legacy)
+        )
         problems.extend(study_pitfalls(doc, study))
+        problems.extend(_source_problems(doc, study, vocab.hosts))
+
+    problems.extend(report_problems(study_docs, studies))
 
     claims: dict[str, Claim] = {}
     # Claims may name a study whose own file has problems: that file's problems are reported
@@ -524,6 +664,10 @@ def _check_project(
         claims[claim.id] = claim
         problems.extend(claim_problems(doc, claim, studies))
         files[claim.id] = doc.file
+
+    searches, excluded = _search_records(
+        layout, paths, problems, tables, studies, seen, study_docs, vocab.hosts, memo, today
+    )
 
     for kind, field_name, table in (
         ("substances", "mechanisms", "mechanisms"),
@@ -548,6 +692,8 @@ def _check_project(
         claims=dict(sorted(claims.items())),
         vocabulary=vocab,
         files=files,
+        searches=dict(sorted(searches.items())),
+        excluded=dict(sorted(excluded.items())),
     )
     if checks.max_age_days > 0:
         substances = layout.display(layout.folder("vocabulary") / "substances.yaml")

@@ -23,18 +23,31 @@ from studydigest.evidence import labels
 from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.evidence.grading import (
     CERTAINTIES,
+    DEFAULT_MID_SMD,
+    DEFAULT_MID_SOURCE,
     DIRECTIONS,
     DOWNGRADES,
+    HEALTHY,
     LEVELS,
+    MAX_LEVELS_PER_DOMAIN,
     OPTIMAL_INFORMATION_SIZE,
+    VERDICTS,
     PartVerdict,
     sample_size,
 )
 from studydigest.evidence.labels import study_label
-from studydigest.records import identifiers
+from studydigest.records import identifiers, lastcheck
 from studydigest.records.corpus import Corpus
 from studydigest.records.gcpause import gc_paused
+from studydigest.records.lastcheck import LastCheck
 from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
+from studydigest.records.searches import (
+    DATABASE_LABELS,
+    REASON_LABELS,
+    Exclusion,
+    flow,
+    primary_host,
+)
 from studydigest.settings import Layout, Settings
 from studydigest.site import charts, forest, markup
 
@@ -58,6 +71,29 @@ def timing(outcome: Outcome) -> str:
     return f"{outcome.timepoint}; counted as {counted} after the first dose"
 
 
+def arm_text(study: Study, result: Outcome) -> str:
+    """For a study of several arms, which arm a result is for and what it is compared with
+    ("10 µg, microdose, against placebo"); "" for a study of one arm."""
+    if len(study.interventions) < 2:
+        return ""
+    arms = study.arms_of(result)
+    if result.arm == "all" or len(arms) != 1:
+        what = "all arms"
+    else:
+        what = f"{arms[0].dose}, {labels.DOSE_CLASS[arms[0].dose_class].lower()}"
+    versus = result.versus
+    other = study.arms.get(versus or "")
+    if other is not None:
+        against = f", against {other.dose}"
+    elif versus == "baseline":
+        against = ", against baseline"
+    elif versus:
+        against = f", against {labels.CONTROL.get(versus, versus.replace('-', ' ')).lower()}"
+    else:
+        against = ""
+    return what + against
+
+
 def sample_text(study: Study) -> str:
     """The sample size for a list of studies: a number, or "not reported" (never 0)."""
     n = sample_size(study)
@@ -77,9 +113,12 @@ def certainty_badge(verdict: PartVerdict) -> Markup:
 
 
 def direction_badge(verdict: PartVerdict) -> Markup:
-    """The direction of a verdict in words; a class adds its colour."""
-    d = verdict.direction
-    return Markup('<span class="sd-verdict sd-{}">{}</span>').format(d.code, d.label)
+    """The verdict word first (what the trials say about what the part asserts), then the
+    direction of the evidence in words; a class adds its colour."""
+    v, d = verdict.verdict, verdict.direction
+    return Markup(
+        '<span class="sd-verdict sd-v-{}">{}</span> · <span class="sd-verdict sd-{}">{}</span>'
+    ).format(v.code, v.label, d.code, d.label)
 
 
 # The banner at the top of a study page under an editorial notice (corrections get none).
@@ -130,8 +169,22 @@ class PageContext:
         return self.link(self.corpus.claims[claim_id].claim, "claims.md", claim_id)
 
 
-def original_links(study: Study) -> list[tuple[str, str]]:
-    """(label, url) for every resolver the record gives, DOI first."""
+def exclusion_link(exclusion: Exclusion) -> str | None:
+    """Where a reader finds an excluded study: its DOI, PubMed, registry or page, in order."""
+    if exclusion.doi:
+        return identifiers.doi_url(exclusion.doi)
+    if exclusion.pmid:
+        return identifiers.pubmed_url(exclusion.pmid)
+    if exclusion.registration:
+        return identifiers.registry_url(exclusion.registration)
+    return exclusion.url
+
+
+def original_links(study: Study, hosts: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(label, url) for every resolver the record gives, DOI first.
+
+    With the project's primary hosts, a record's ``url`` that is not on one of them is left
+    out: the links to the original go only to the DOI, PubMed, a registry or the publisher."""
     links = []
     if study.doi:
         links.append((f"DOI {study.doi}", identifiers.doi_url(study.doi)))
@@ -141,7 +194,7 @@ def original_links(study: Study) -> list[tuple[str, str]]:
         links.append((f"PubMed Central {study.pmcid}", identifiers.pmc_url(study.pmcid)))
     for reg in study.registrations:
         links.append((f"Registry {reg}", identifiers.registry_url(reg)))
-    if study.url:
+    if study.url and (not hosts or primary_host(study.url, hosts) is not None):
         links.append(("Publisher or repository page", study.url))
     return links
 
@@ -156,6 +209,7 @@ class Renderer:
         site_url: str = "",
         site_name: str = "Microdosing Evidence Digest",
         directory_urls: bool = True,
+        last_check: LastCheck | None = None,
     ) -> None:
         self.corpus = corpus
         self.site_url = site_url
@@ -179,13 +233,19 @@ class Renderer:
         self.env.filters["label"] = study_label
         self.env.filters["weeks"] = weeks
         self.env.filters["timing"] = timing
+        self.env.globals["arm_text"] = arm_text
         self.env.filters["words"] = labels.words
         self.env.globals.update(
             LEVELS=LEVELS,
             DIRECTIONS=DIRECTIONS,
             CERTAINTIES=CERTAINTIES,
             DOWNGRADES=DOWNGRADES,
+            VERDICTS=VERDICTS,
             OIS=OPTIMAL_INFORMATION_SIZE,
+            DEFAULT_MID_SMD=DEFAULT_MID_SMD,
+            DEFAULT_MID_SOURCE=DEFAULT_MID_SOURCE,
+            MAX_LEVELS_PER_DOMAIN=MAX_LEVELS_PER_DOMAIN,
+            HEALTHY=sorted(HEALTHY),
             DOSE_LABELS=labels.DOSE_CLASS,
             FACETS=FACETS,
             DOSE_CLASSES=DOSE_CLASSES,
@@ -195,7 +255,10 @@ class Renderer:
             grades=self.catalog.grades,
             n_of=sample_size,
             n_text=sample_text,
-            links=original_links,
+            links=lambda study: original_links(study, corpus.vocabulary.hosts),
+            exclusion_link=exclusion_link,
+            DATABASE_LABELS=DATABASE_LABELS,
+            REASON_LABELS=REASON_LABELS,
             reference=bib.reference,
             bibtex=lambda s: self.bib_entries[s.id],
             files=corpus.files,
@@ -208,6 +271,7 @@ class Renderer:
             LABELS=labels.ALL,
             notice_flag=notice_flag,
             NOTICE_BANNERS=NOTICE_BANNERS,
+            LAST_CHECK=last_check,  # the last `studydigest watch` run (watch/last-run.json)
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -227,6 +291,17 @@ class Renderer:
         out["claims.md"] = self._page("claims.md.j2", "claims.md")
         out["risks.md"] = self._page("risks.md.j2", "risks.md")
         out["methodology.md"] = self._page("methodology.md.j2", "methodology.md")
+        out["searches.md"] = self._page(
+            "searches.md.j2",
+            "searches.md",
+            flow=flow(
+                self.corpus.searches.values(),
+                self.corpus.excluded.values(),
+                self.corpus.studies.values(),
+            ),
+            searches=list(self.corpus.searches.values()),
+            excluded=list(self.corpus.excluded.values()),
+        )
         out["substances/index.md"] = self._page("substances.md.j2", "substances/index.md")
         for sid, substance in self.corpus.vocabulary.substances.items():
             path = f"substances/{sid}.md"
@@ -274,7 +349,7 @@ class Renderer:
 
 
 MARKER = ".studydigest-render"
-SOURCES = ("docs", "studies", "claims", "vocabulary")
+SOURCES = ("docs", "studies", "claims", "vocabulary", "searches", "excluded")
 
 
 class OutputRefused(Exception):
@@ -342,6 +417,7 @@ def write_docs(
         site_url=settings.site_url if site_url is None else site_url,
         site_name=settings.site_name,
         directory_urls=settings.directory_urls,
+        last_check=lastcheck.read(layout.root),
     )
     pages = renderer.pages()
     clashes = sorted(_hand_written(docs) & set(pages))
