@@ -224,7 +224,7 @@ def test_the_number_in_words(base: Study) -> None:
     )
     assert smd.main is not None
     assert smd.main.statement == (
-        "One study: on average 0.60 standard deviations lower than the comparison "
+        "One study: 0.60 standard deviations lower than the comparison "
         "(95 % CI 0.30 to 0.90 standard deviations lower; lower favours the intervention); "
         "a moderate effect."
     )

@@ -78,11 +78,12 @@ def describe(group: PooledGroup) -> str:
     """The pooled number (or the one study's own) in one or two sentences."""
     r = group.result
     studies = "One study" if r.k == 1 else f"{r.k} studies"
+    average = "" if r.k == 1 else "on average "
     if group.ratio:
         what = "odds" if group.kind == "odds-ratio" else "risk"
         low, high = group.ci
         head = (
-            f"{studies}: on average {number(group.estimate)} times the {what} with the "
+            f"{studies}: {average}{number(group.estimate)} times the {what} with the "
             f"intervention (95 % CI {number(low)} to {number(high)}; {_favours(group)})."
         )
     else:
@@ -93,7 +94,7 @@ def describe(group: PooledGroup) -> str:
             unit, where = "standard deviations", ""
         low, high = group.ci
         head = (
-            f"{studies}: on average {_difference(group.estimate, unit, digits)}{where} than "
+            f"{studies}: {average}{_difference(group.estimate, unit, digits)}{where} than "
             f"the comparison (95 % CI {_interval(low, high, unit, digits)}; "
             f"{_favours(group)})"
         )

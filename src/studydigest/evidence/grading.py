@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from studydigest.evidence import labels
+from studydigest.evidence import effect_rules, labels, pooling
 from studydigest.records.schema import (
     HEALTH_KINDS,
     Claim,
@@ -216,6 +216,8 @@ BY_RANK = {c.rank: c for c in CERTAINTIES.values()}
 START = "high"  # only randomised comparisons reach the certainty rating at all
 OPTIMAL_INFORMATION_SIZE = 400
 VERY_SMALL = 100
+# Cohen's small effect; GRADE default when no anchor is known.
+DEFAULT_MID_SMD = 0.2
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,9 @@ DOWNGRADES: dict[str, Downgrade] = {
         "A counted study was registered after it started or not at all, or its article is "
         "under an expression of concern.",
     ),
+    # Where the pooled numbers cover every counted study they judge imprecision and
+    # inconsistency instead of "wide-intervals" and "inconsistency" (see effect_rules).
+    **{r.code: Downgrade(r.code, r.domain, r.levels, r.rule) for r in effect_rules.RULES.values()},
 }
 
 
@@ -303,6 +308,7 @@ class PartVerdict:
     findings: list[StudyFinding]
     participants: int
     sentence: str  # plain-language statement, GRADE guideline 26 style
+    pooled: pooling.PooledCell | None = None  # the counted results, pooled where they can be
 
     @property
     def reasons(self) -> list[str]:
@@ -461,10 +467,44 @@ def _steps(
     return steps, participants
 
 
+def minimal_important_difference(
+    names: Iterable[str], domains: Mapping[str, OutcomeDomain | Term], given: float | None = None
+) -> float:
+    """The MID (as an SMD) a part is judged against: the one given, else the smallest one its
+    outcome domains record, else ``DEFAULT_MID_SMD``."""
+    if given is not None:
+        return given
+    recorded = [
+        mid.smd
+        for name in names
+        if (mid := getattr(domains.get(name), "minimal_important_difference", None)) is not None
+    ]
+    return min(recorded, default=DEFAULT_MID_SMD)
+
+
+def _with_numbers(
+    steps: list[Step], pooled: pooling.PooledCell, counted: Iterable[str], code: str, mid: float
+) -> list[Step]:
+    """Where the pooled numbers cover every counted study, they judge imprecision and
+    inconsistency in place of the rules that read single intervals and directions."""
+    judged = effect_rules.judge(pooled, set(counted), code, mid)
+    replaced = {"wide-intervals"} if judged.imprecision else set()
+    if judged.inconsistency:
+        replaced.add("inconsistency")
+    kept = [s for s in steps if s.downgrade.code not in replaced]
+    return kept + [Step(DOWNGRADES[j.rule.code], j.reason) for j in judged.steps]
+
+
 def judge_part(
-    part: ClaimPart, studies: Mapping[str, Study], domains: Mapping[str, OutcomeDomain | Term]
+    part: ClaimPart,
+    studies: Mapping[str, Study],
+    domains: Mapping[str, OutcomeDomain | Term],
+    *,
+    mid_smd: float | None = None,
+    method: pooling.Method = pooling.DEFAULT_METHOD,
 ) -> PartVerdict:
-    """Direction and certainty of one claim part, from the studies linked to it."""
+    """Direction and certainty of one claim part, from the studies linked to it. ``mid_smd``
+    overrides the minimal important difference; ``method`` picks the τ² estimator."""
     linked = [studies[sid] for sid in part.studies]
     in_domains = {s.id: [o for o in s.outcomes if o.domain in part.domains] for s in linked}
     exclusions = {s.id: _exclusion(part, s, in_domains[s.id]) for s in linked}
@@ -520,6 +560,11 @@ def judge_part(
         )
     code = _direction_code(set(per_study.values()), marker_only)
     steps, participants = _steps(part, body, per_study, counted, code, too_short)
+    pooled = pooling.pool_results(
+        ((studies[sid], o) for sid, outs in body.items() for o in outs), method
+    )
+    mid = minimal_important_difference(measured, domains, mid_smd)
+    steps = _with_numbers(steps, pooled, per_study, code, mid)
     rank = max(1, CERTAINTIES[START].rank - sum(s.downgrade.levels for s in steps))
     certainty = BY_RANK[rank]
     return PartVerdict(
@@ -530,6 +575,7 @@ def judge_part(
         findings,
         participants,
         sentence(code, certainty, names),
+        pooled,
     )
 
 

@@ -31,7 +31,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from statistics import NormalDist
 from types import ModuleType
@@ -83,6 +83,7 @@ SE_RULES: dict[str, str] = {
     "estimate, so it is a second choice after an interval.",
 }
 NOT_POOLED: dict[str, str] = {
+    "no-estimate": "The record gives no effect estimate for this result, only its direction.",
     "no-interval": "No 95 % confidence interval and no exact p-value is recorded, so the "
     "result has no standard error.",
     "different-scales": "Results on different scales or of different kinds cannot be averaged; "
@@ -159,7 +160,7 @@ def pool(
         return estimator.fit_dataset(dataset).summary()
 
     # Identical estimates make Q zero, and PyMARE's I² is then 0/0: that is no heterogeneity.
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         adjusted, plain = fit("knapp-hartung-conservative"), fit("wald")
         stats = adjusted.get_fe_stats()  # type: ignore[attr-defined]
         heterogeneity = adjusted.get_heterogeneity_stats()  # type: ignore[attr-defined]
@@ -297,6 +298,10 @@ def group_results(
     results that cannot enter any group."""
     chosen: dict[tuple[Kind, str | None], dict[str, tuple[Study, Outcome, Effect]]] = {}
     notes: dict[str, str] = {}
+    pairs = list(pairs)
+    for study in {s.id: s for s, _ in pairs}.values():
+        if all(o.effect is None for s, o in pairs if s.id == study.id):
+            notes[study.id] = f"{study_label(study)}: {NOT_POOLED['no-estimate']}"
     ordered = sorted(
         ((s, o) for s, o in pairs if o.effect is not None), key=lambda so: not so[1].primary
     )
@@ -340,6 +345,13 @@ def pool_group(
             Contribution(study, outcome, effect, flipped, -value if flipped else value, *found)
         )
     result = pool([c.value for c in contributions], [c.se for c in contributions], method)
+    only = contributions[0]
+    if result.k == 1 and only.se_from == "interval":
+        # One study is shown with the interval it reported, which may be asymmetric.
+        assert only.effect.ci_low is not None and only.effect.ci_high is not None
+        ends = [_scaled(only.effect, v) for v in (only.effect.ci_low, only.effect.ci_high)]
+        ends = [-v for v in ends] if only.flipped else ends
+        result = replace(result, ci_low=min(ends), ci_high=max(ends))
     withheld = None
     if result.k > 1 and result.i2 >= TOO_HETEROGENEOUS_I2:
         withheld = f"too heterogeneous to pool (I² = {result.i2:.0f} %)"
