@@ -290,6 +290,11 @@ class PooledCell:
         """The group whose number readers see, if any."""
         return self.main if self.main is not None and self.main.withheld is None else None
 
+    @property
+    def statement(self) -> str:
+        """The number in words, or "" when nothing could be pooled."""
+        return self.shown.statement if self.shown is not None else ""
+
 
 def group_results(
     pairs: Iterable[tuple[Study, Outcome]],

@@ -19,10 +19,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from studydigest.data import bib, exports
-from studydigest.evidence import labels
+from studydigest.evidence import effect_rules, effect_words, labels, pooling
 from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.evidence.grading import (
     CERTAINTIES,
+    DEFAULT_MID_SMD,
     DIRECTIONS,
     DOWNGRADES,
     LEVELS,
@@ -208,6 +209,20 @@ class Renderer:
             LABELS=labels.ALL,
             notice_flag=notice_flag,
             NOTICE_BANNERS=NOTICE_BANNERS,
+            POOLING={
+                "methods": pooling.METHODS,
+                "default": pooling.DEFAULT_METHOD,
+                "compatibility": pooling.COMPATIBILITY,
+                "se_rules": pooling.SE_RULES,
+                "not_pooled": pooling.NOT_POOLED,
+                "too_heterogeneous": pooling.TOO_HETEROGENEOUS_I2,
+                "prediction_min": pooling.PREDICTION_MIN_STUDIES,
+                "sizes": effect_words.SIZES,
+                "rules": effect_rules.RULES,
+                "i2_serious": effect_rules.I2_SERIOUS,
+                "ratio_mid": effect_rules.RATIO_MID,
+                "mid": DEFAULT_MID_SMD,
+            },
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
