@@ -32,7 +32,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from statistics import NormalDist
 from types import ModuleType
 from typing import Literal
@@ -135,6 +135,13 @@ def pool(
     method: Method = DEFAULT_METHOD,
 ) -> Pooled:
     """Random-effects pooling with PyMARE. One result is returned as it is."""
+    return _pool(tuple(estimates), tuple(standard_errors), method)
+
+
+@lru_cache(maxsize=4096)  # claim parts and summary-of-findings rows often pool the same results
+def _pool(
+    estimates: tuple[float, ...], standard_errors: tuple[float, ...], method: Method
+) -> Pooled:
     if len(estimates) != len(standard_errors) or not estimates:
         raise ValueError("give one standard error per estimate, and at least one")
     if any(not (se > 0 and math.isfinite(se)) for se in standard_errors):

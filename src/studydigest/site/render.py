@@ -266,6 +266,7 @@ class Renderer:
         out["data/studies.csv"] = exports.studies_csv(studies)
         out["data/schema.json"] = exports.studies_schema_json()
         out["data/claims.json"] = exports.claims_json(self.catalog.verdicts.values())
+        out["data/pooled.csv"] = exports.pooled_csv(self._pooled_rows())
         out["feed.xml"] = exports.atom_feed(
             studies,
             self.site_url,
@@ -273,6 +274,23 @@ class Renderer:
             lambda study: self.urls.absolute(self.site_url, f"studies/{study.id}.md"),
         )
         return dict(sorted(out.items()))
+
+    def _pooled_rows(self) -> list[tuple[str, str, str, pooling.PooledCell]]:
+        """Every claim part and summary-of-findings row that has a pooled cell."""
+        rows = [
+            ("claim", cid, pv.part.id, pv.pooled)
+            for cid, verdict in self.catalog.verdicts.items()
+            for pv in verdict.parts
+            if pv.pooled is not None
+        ]
+        for sid in self.corpus.vocabulary.substances:
+            for findings in self.catalog.summary_of_findings(sid).values():
+                rows += [
+                    ("summary-of-findings", sid, f"{r.dose_class}-{r.domain}", r.verdict.pooled)
+                    for r in findings
+                    if r.verdict.pooled is not None
+                ]
+        return rows
 
     def page_dates(self, paths: Iterable[str]) -> dict[str, dt.date]:
         """The date each generated page last changed, from the records' review dates.
