@@ -314,7 +314,7 @@ def test_a_diamond_pools_one_substances_randomised_results(
         width, _ = size(svg)
         xs = [float(p.split(",")[0]) for p in (diamonds[0].get("points") or "").split()]
         assert 0 <= min(xs) < max(xs) <= width
-    assert "random-effects average of 2 studies" in figure
+    assert "random-effects average of 2 studies of one substance" in figure
     assert "Pooled estimate (random effects)" in figure
 
 

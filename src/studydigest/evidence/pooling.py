@@ -251,6 +251,7 @@ class PooledGroup:
     contributions: tuple[Contribution, ...]
     result: Pooled
     withheld: str | None = None  # why the estimate is not shown (too heterogeneous)
+    notes: tuple[str, ...] = ()  # results of the set left out of this group, and why
 
     @property
     def ratio(self) -> bool:

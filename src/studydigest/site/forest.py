@@ -254,10 +254,22 @@ def _pooled(
     ((kind, _), chosen), *_ = groups.items()
     if len(chosen) < 2:
         return None
-    pooled = pooling.pool_group(kind, chosen, favours=favours)
-    if len({tuple(sorted(s.substances)) for s, _, _ in chosen}) > 1:
+    by_substance: dict[tuple[str, ...], list[tuple[Study, Outcome, Effect]]] = {}
+    for member in chosen:
+        by_substance.setdefault(tuple(sorted(member[0].substances)), []).append(member)
+    largest = max(by_substance.values(), key=len)  # the first of equals, in plot order
+    if len(largest) < 2:
+        pooled = pooling.pool_group(kind, chosen, favours=favours)
         return replace(pooled, withheld="the studies tested different substances")
-    return pooled
+    others = [
+        s for members in by_substance.values() if members is not largest for s, _, _ in members
+    ]
+    pooled = pooling.pool_group(kind, largest, favours=favours)
+    if not others:
+        return pooled
+    names = ", ".join(labels.study_label(s) for s in others)
+    note = f"Not in the average (another substance): {names}."
+    return replace(pooled, notes=(note,))
 
 
 @dataclass(frozen=True)
@@ -559,13 +571,13 @@ def pooled_sentence(group: ForestGroup) -> str:
     if group.pooled.withheld:
         return f"The results are not pooled: {group.pooled.withheld}."
     text = (
-        f"The diamond is the random-effects average of {group.pooled.k} studies (one result "
-        "each; comparisons with a placebo, an active placebo, a waiting list or no treatment), "
-        "spanning its 95% confidence interval"
+        f"The diamond is the random-effects average of {group.pooled.k} studies of one "
+        "substance (one result each; comparisons with a placebo, an active placebo, a waiting "
+        "list or no treatment), spanning its 95% confidence interval"
     )
     if group.pooled.prediction is not None:
         text += "; the thin line through it is the 95% prediction interval"
-    return text + "."
+    return " ".join([text + ".", *group.pooled.notes])
 
 
 def forest_figure(group: ForestGroup, label: Label) -> str:
