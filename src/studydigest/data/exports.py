@@ -20,7 +20,7 @@ import rispy
 from pydantic import BaseModel, Field, TypeAdapter
 
 from studydigest.data.bib import citation_title
-from studydigest.evidence import labels
+from studydigest.evidence import labels, pooling
 from studydigest.evidence.grading import ClaimVerdict, PartVerdict, grade
 from studydigest.evidence.pooling import PooledCell
 from studydigest.records.identifiers import doi_url
@@ -354,6 +354,13 @@ class ComputedPooledEstimate(BaseModel):
     )
     i2: float | None = Field(description="I², in percent.")
     method: str | None = Field(description="reml or dl: the τ² estimator (Hartung–Knapp CI).")
+    dl_estimate: float | None = Field(
+        description="For comparison, from 2 studies on: the same pooling with the "
+        "DerSimonian–Laird estimator of τ² (and the same Hartung–Knapp interval)."
+    )
+    dl_ci_low: float | None = Field(description="DerSimonian–Laird 95% CI, lower end.")
+    dl_ci_high: float | None = Field(description="DerSimonian–Laird 95% CI, upper end.")
+    dl_tau2: float | None = Field(description="DerSimonian–Laird τ², on the analysis scale.")
     statement: str = Field(description="The estimate in words, as the site shows it.")
     notes: list[str] = Field(description="Why results were left out, or not pooled at all.")
 
@@ -368,6 +375,10 @@ def pooled_estimate(cell: PooledCell) -> ComputedPooledEstimate:
     shown = cell.shown
     ci = shown.ci if shown else (None, None)
     prediction = shown.prediction if shown and shown.prediction else (None, None)
+    dl = None
+    if shown is not None and shown.k > 1 and shown.result.method != "dl":
+        contributions = shown.contributions
+        dl = pooling.pool([c.value for c in contributions], [c.se for c in contributions], "dl")
     return ComputedPooledEstimate(
         effect=group.kind if group else None,
         scale=group.scale if group else None,
@@ -382,6 +393,10 @@ def pooled_estimate(cell: PooledCell) -> ComputedPooledEstimate:
         tau2=_round(group.result.tau2) if group else None,
         i2=_round(group.result.i2) if group else None,
         method=group.result.method if group else None,
+        dl_estimate=_round(shown.shown(dl.estimate)) if shown and dl else None,
+        dl_ci_low=_round(shown.shown(dl.ci_low)) if shown and dl else None,
+        dl_ci_high=_round(shown.shown(dl.ci_high)) if shown and dl else None,
+        dl_tau2=_round(dl.tau2) if dl else None,
         statement=cell.statement,
         notes=list(cell.notes),
     )
