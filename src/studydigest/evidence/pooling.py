@@ -45,8 +45,8 @@ Method = Literal["reml", "dl"]
 METHODS: dict[str, str] = {
     "reml": "restricted maximum likelihood (REML) for τ², with the Hartung–Knapp adjustment "
     "(never narrower than the unadjusted interval)",
-    "dl": "DerSimonian–Laird for τ², with the same Hartung–Knapp adjustment (shown for "
-    "comparison only)",
+    "dl": "DerSimonian–Laird for τ², with the same Hartung–Knapp adjustment (given beside "
+    "the REML estimate in data/claims.json and data/pooled.csv, for comparison)",
 }
 DEFAULT_METHOD: Method = "reml"
 Z95 = NormalDist().inv_cdf(0.975)
