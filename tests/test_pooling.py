@@ -231,3 +231,23 @@ def test_the_number_in_words(base: Study) -> None:
     across = pool_results(many(base, effect(estimate=-2.0, ci_low=-5.0, ci_high=1.0)))
     assert across.main is not None
     assert "95 % CI 5.0 points lower to 1.0 points higher" in across.main.statement
+
+
+def test_ratios_pool_on_the_log_scale_and_read_as_times_the_odds(base: Study) -> None:
+    odds = {"type": "odds-ratio", "scale": None, "favours_intervention": "higher"}
+    cell = pool_results(
+        many(
+            base,
+            effect(**odds, estimate=2.0, ci_low=1.0, ci_high=4.0),
+            effect(**odds, estimate=2.0, ci_low=1.0, ci_high=4.0),
+            # recorded the other way round: 0.5 in favour of the intervention is 2 the other way
+            effect(
+                **{**odds, "favours_intervention": "lower"}, estimate=0.5, ci_low=0.25, ci_high=1.0
+            ),
+        )
+    )
+    assert cell.main is not None and cell.main.ratio
+    assert cell.main.estimate == pytest.approx(2.0)
+    assert cell.main.statement.startswith(
+        "3 studies: on average 2.00 times the odds with the intervention"
+    )
