@@ -40,7 +40,8 @@ site: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-# Validate changed records before each commit (.pre-commit-config.yaml; no network needed).
+# Before each commit: validate changed records, ruff, ruff format, mypy (.pre-commit-config.yaml;
+# local hooks on .venv, nothing downloaded).
 hooks: $(STAMP)
 	$(BIN)/pre-commit install
 
@@ -49,6 +50,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks .github/scripts
 	$(BIN)/lint-imports
 
+# mypy --strict over the files named in pyproject's [tool.mypy]: src, tests, benchmarks and
+# .github/scripts (the pre-commit hook runs the same).
 typecheck: $(STAMP)
 	$(BIN)/mypy
 

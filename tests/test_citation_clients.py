@@ -170,6 +170,7 @@ def test_citeproc_js_keeps_every_initial(files: Path, studies: list[Study]) -> N
             assert entry in apa
     assert "Goodwin, G. M., Aaronson, S. T., Alvarez, O., & others. (2022)" in apa[2]
     for study in studies:
+        assert study.doi is not None
         line = next(v for v in vancouver if f"/{study.doi.rsplit('/', 1)[1]}" in v)
         for person in map(parse_name, study.authors):
             initials = person.given.replace(". ", "").replace(".", "")

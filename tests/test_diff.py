@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -36,9 +37,15 @@ def repo(tmp_path: Path) -> Path:
 
 
 def diff(root: Path, capsys: pytest.CaptureFixture[str], ref: str = "main") -> tuple[int, str]:
+    """The exit code and the report as GitHub shows it (character references read back)."""
     code = main(["--root", str(root), "diff", ref])
     captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    return code, html.unescape(captured.out + captured.err)
+
+
+def raw_diff(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    main(["--root", str(root), "diff", "main"])
+    return capsys.readouterr().out
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -97,9 +104,9 @@ def test_new_trial_changes_a_verdict(repo: Path, capsys: pytest.CaptureFixture[s
         "- **Psilocybin therapy relieves depression.** (`psilocybin-depression`), part "
         "`relieves`: Benefit, low certainty → **Mixed, low certainty**",
         "  - Now: Randomised results disagree.",
-        "  - Certainty down: Inconsistency (−1): Gray \\& Hill 2024: benefit, "
-        "Irwin \\& van der Berg 2021: benefit, Kent 2025: no difference.",
-        "  - Certainty down: Reporting concerns (−1): Gray \\& Hill 2024.",
+        "  - Certainty down: Inconsistency (−1): Gray & Hill 2024: benefit, "
+        "Irwin & van der Berg 2021: benefit, Kent 2025: no difference.",
+        "  - Certainty down: Reporting concerns (−1): Gray & Hill 2024.",
         "  - No longer down: Imprecision (size) (−1), before: 280 in total.",
         "  - Now counted: `kent-2025`",
     ]
@@ -113,7 +120,7 @@ def test_certainty_change_names_the_reason(repo: Path, capsys: pytest.CaptureFix
     assert (
         "`relieves`: Benefit, low certainty → **Benefit, moderate certainty**\n"
         "  - Now: It probably improves depression.\n"
-        "  - Certainty down: Reporting concerns (−1): Gray \\& Hill 2024.\n"
+        "  - Certainty down: Reporting concerns (−1): Gray & Hill 2024.\n"
         "  - No longer down: Imprecision (size) (−1), before: 280 in total.\n"
     ) in out
     assert "- `irwin-2021`: `population.n_randomised`\n" in out
@@ -226,3 +233,14 @@ def test_new_claim_and_vocabulary_change(repo: Path, capsys: pytest.CaptureFixtu
     ) in out
     assert "### Claims\n\n- added: `lsd-bdnf-again`\n" in out
     assert "### Vocabulary\n\n- changed: `substances: lsd`: `name`\n" in out
+
+
+def test_record_text_in_the_report_is_inert(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = "**bold** [x](https://evil.example) | cell # _under_"
+    trial = NEW_TRIAL.replace("A larger psilocybin trial", hostile)
+    assert trial != NEW_TRIAL
+    (repo / "studies" / "kent-2025.yaml").write_text(trial, encoding="utf-8")
+    out = raw_diff(repo, capsys)
+    assert "**bold**" not in out and "](https" not in out and "| cell" not in out
+    assert "_under_" not in out
+    assert hostile in html.unescape(out)  # shown, as text

@@ -7,14 +7,15 @@ import pytest
 from studydigest.evidence import effect_rules
 from studydigest.evidence.grading import DEFAULT_MID_SMD, DOWNGRADES, judge_part
 from studydigest.evidence.pooling import pool_results
+from studydigest.records.corpus import Corpus
 from studydigest.records.load import load_text
-from studydigest.records.schema import ClaimPart, Study
+from studydigest.records.schema import ClaimPart, Effect, Study
 
 from .conftest import minimal
 from .test_pooling import effect, many
 
 
-def smd(estimate: float, low: float, high: float) -> object:
+def smd(estimate: float, low: float, high: float) -> Effect:
     return effect(type="smd", scale=None, estimate=estimate, ci_low=low, ci_high=high)
 
 
@@ -23,11 +24,13 @@ def codes(judgement: effect_rules.NumericJudgement) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def base(corpus) -> Study:  # type: ignore[no-untyped-def]
+def base(corpus: Corpus) -> Study:
     return corpus.studies["able-2020"]
 
 
-def judged(base: Study, *effects: object, mid: float = DEFAULT_MID_SMD, direction: str = "benefit"):  # type: ignore[no-untyped-def]
+def judged(
+    base: Study, *effects: Effect, mid: float = DEFAULT_MID_SMD, direction: str = "benefit"
+) -> effect_rules.NumericJudgement:
     pairs = many(base, *effects)
     cell = pool_results(pairs)
     return effect_rules.judge(cell, {s.id for s, _ in pairs}, direction, mid)
@@ -95,7 +98,7 @@ def trial(record_id: str, estimate: float, low: float, high: float, n: int = 300
     return Study.model_validate(load_text(text).data)
 
 
-def test_a_claim_part_is_graded_on_its_pooled_interval(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_part_is_graded_on_its_pooled_interval(corpus: Corpus) -> None:
     """Six small trials whose own intervals all include no effect: the old rule would rate
     down for wide intervals, the pooled interval (clear of the MID) does not."""
     studies = {

@@ -47,7 +47,8 @@ def site_extensions() -> tuple[list[str], dict[str, Any]]:
 
 def render(text: str) -> str:
     names, configs = site_extensions()
-    return markdown.markdown(text, extensions=names, extension_configs=configs)
+    html: str = markdown.markdown(text, extensions=names, extension_configs=configs)
+    return html
 
 
 def test_every_enabled_extension_has_a_syntax_test() -> None:

@@ -150,7 +150,9 @@ def strength(pv: PartVerdict) -> tuple[int, int]:
     return (pv.support, RANK.get(pv.direction.code, 2) * 10 + certainty)
 
 
-def make(index: int, finding: str, comparison: str, weeks: int, design: str, **scope: str) -> Study:
+def make(
+    index: int, finding: str, comparison: str, weeks: int, design: str, /, **scope: str
+) -> Study:
     replace: dict[str, Any] = {
         "finding: no-difference": f"finding: {finding}",
         "comparison: placebo": f"comparison: {comparison}",

@@ -390,7 +390,9 @@ def test_yml_is_refused_named_or_not(
         assert main(["--root", str(project), "validate", "--max-age-days", "0", *args]) == 1
         assert capsys.readouterr().out == YML_REFUSED
     hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    (hook,) = (h for repo in hooks["repos"] for h in repo["hooks"])
+    hook = next(
+        h for repo in hooks["repos"] for h in repo["hooks"] if h["id"] == "studydigest-validate"
+    )
     assert re.search(hook["files"], "studies/doe-2020.yml")  # so that the hook refuses it
     assert re.search(hook["files"], "studies/doe-2020.yaml")
     spec = importlib.util.spec_from_file_location(

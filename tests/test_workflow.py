@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,11 @@ import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from studydigest.cli import main
-from studydigest.records.freshness import freshness_warnings
-from studydigest.records.validate import validate_project
+from studydigest.records.validate import Checks, check_project
 from studydigest.settings import Layout
 from studydigest.settings import read as read_settings
 
@@ -30,7 +32,14 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 def test_there_are_workflows() -> None:
     names = {p.name for p in WORKFLOWS}
-    assert {"pull-request.yml", "paths.yml", "deploy.yml", "link-check.yml"} <= names
+    assert {
+        "pull-request.yml",
+        "checks.yml",
+        "paths.yml",
+        "deploy.yml",
+        "link-check.yml",
+        "lock-refresh.yml",
+    } <= names
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -41,6 +50,10 @@ def test_workflow_is_pinned_and_least_privilege(path: Path) -> None:
     assert "pull_request_target" not in triggers
     assert "permissions" in flow, "top-level permissions must be declared"
     for uses in re.findall(r"uses:\s*(\S+)", text):
+        if uses.startswith("./"):  # a workflow of this repository, at the same commit
+            assert re.fullmatch(r"\./\.github/workflows/[\w-]+\.yml", uses), uses
+            assert (ROOT / uses).is_file(), uses
+            continue
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), uses
     for job in flow["jobs"].values():
         for step in job.get("steps", []):
@@ -56,11 +69,26 @@ def test_deploy_job_has_only_pages_permissions() -> None:
     assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
+def test_pre_commit_runs_the_projects_own_linters_offline() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert [repo["repo"] for repo in config["repos"]] == ["local"]  # nothing to download
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert set(hooks) == {"studydigest-validate", "ruff-check", "ruff-format", "mypy"}
+    for hook in hooks.values():  # the versions pinned in requirements.lock, as in make lint
+        assert hook["language"] == "system" and hook["entry"].startswith(".venv/bin/")
+    for name in ("src/studydigest/site/render.py", "tests/test_build.py", "benchmarks/bench.py"):
+        assert re.search(hooks["ruff-check"]["files"], name)
+        assert re.search(hooks["ruff-format"]["files"], name)
+        assert re.search(hooks["mypy"]["files"], name)
+    assert re.search(hooks["mypy"]["files"], "pyproject.toml")
+    assert hooks["mypy"]["pass_filenames"] is False  # strict mode judges a module with callers
+
+
 # --- what each workflow runs -----------------------------------------------------------
 
 
-def flow(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+def flow(name: str) -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
     return data
 
 
@@ -153,16 +181,16 @@ def test_path_check_step_runs_the_base_branchs_rule(tmp_path: Path) -> None:
 
 
 def test_pull_request_summary_says_what_the_change_does(tmp_path: Path) -> None:
-    job = flow("pull-request.yml")["jobs"]["test"]
+    job = flow("pull-request.yml")["jobs"]["records"]
     assert job["steps"][0]["with"]["fetch-depth"] == 0
     # Annotations name files relative to the repository: validate runs from its top.
-    annotate = step("pull-request.yml", "test", "--format github")
+    annotate = step("pull-request.yml", "records", "--format github")
     assert annotate["run"] == ".venv/bin/studydigest validate --format github"
     assert "working-directory" not in annotate and "defaults" not in job
-    found = step("pull-request.yml", "test", "studydigest diff")
+    found = step("pull-request.yml", "records", "studydigest diff")
     assert found["env"] == {"BASE": "${{ github.base_ref }}"}
-    assert index("pull-request.yml", "test", "make install") < index(
-        "pull-request.yml", "test", "studydigest diff"
+    assert index("pull-request.yml", "records", "make install") < index(
+        "pull-request.yml", "records", "studydigest diff"
     )
     repo = copy_corpus(FIXTURE, init(tmp_path / "repo"))
     commit_all(repo, "corpus")
@@ -187,6 +215,8 @@ def test_pull_request_summary_says_what_the_change_does(tmp_path: Path) -> None:
 
 def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
     jobs = flow("deploy.yml")["jobs"]
+    assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"  # as on a pull request
+    assert jobs["build"]["needs"] == "checks"
     assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert jobs["deploy"]["needs"] == "build"
     pages = next(s for s in steps("deploy.yml", "build") if s.get("id") == "pages")
@@ -196,7 +226,6 @@ def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
     check = step("deploy.yml", "build", "check_site_url.py")
     assert check["env"] == {"SITE_URL": address}
     order = [
-        index("deploy.yml", "build", "make test"),
         index("deploy.yml", "build", "make site"),
         index("deploy.yml", "build", "check_site_url.py"),
     ]
@@ -206,6 +235,98 @@ def test_deploy_tests_first_and_builds_for_the_pages_address() -> None:
         if "upload-pages-artifact" in s.get("uses", "")
     )
     assert order == sorted(order) and order[-1] < upload
+
+
+def test_checks_split_make_test_into_jobs_on_two_pythons() -> None:
+    """Pull requests and deploys run the same three jobs; together they run what `make test`
+    runs, each on Python 3.11 (the oldest supported) and on the newest release."""
+    for name in ("pull-request.yml", "deploy.yml"):
+        caller = flow(name)["jobs"]["checks"]
+        assert caller["uses"] == "./.github/workflows/checks.yml"
+        assert caller["permissions"] == {"contents": "read"}
+    assert set(triggers("checks.yml")) == {"workflow_call"}
+    assert flow("checks.yml")["permissions"] == {"contents": "read"}
+    jobs = flow("checks.yml")["jobs"]
+    assert set(jobs) == {"lint", "core", "browser"}
+    for job in jobs.values():
+        assert job["strategy"]["fail-fast"] is False  # one Python's failure hides no other's
+        oldest, newest = job["strategy"]["matrix"]["python"]
+        assert oldest == "3.11" and tuple(map(int, newest.split("."))) > (3, 11)
+        setup = next(s for s in job["steps"] if "setup-python" in s.get("uses", ""))
+        assert setup["with"]["python-version"] == "${{ matrix.python }}"
+        assert "permissions" not in job  # the workflow's read-only default
+    runs = {name: [s.get("run", "") for s in job["steps"]] for name, job in jobs.items()}
+    assert "make lint" in runs["lint"] and "make typecheck" in runs["lint"]
+    # `make test` runs every test; the jobs split them by folder and marker, leaving none out:
+    # tests/browser in one job, the citation clients beside it, everything else in core.
+    assert '.venv/bin/pytest -m "not clients" --ignore=tests/browser' in runs["core"]
+    assert '.venv/bin/pytest -m "" tests/browser' in runs["browser"]
+    assert ".venv/bin/pytest -m clients" in runs["browser"]
+    assert "make browser tex node_modules/axe-core/axe.min.js" in runs["browser"]
+    assert re.search(r"^test: lint typecheck pytest$", (ROOT / "Makefile").read_text(), re.M)
+
+
+def test_dependabot_keeps_the_pins_current_weekly_in_groups() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert {"pip", "github-actions", "npm"} <= set(updates)
+    for update in updates.values():
+        assert update["directory"] == "/" and update["schedule"]["interval"] == "weekly"
+        assert [g["patterns"] for g in update["groups"].values()] == [["*"]]  # one pull request
+
+
+def test_the_lock_is_refreshed_weekly_and_proposed_only_once_checked() -> None:
+    """Dependabot does not read requirements.lock; lock-refresh.yml re-resolves it."""
+    assert set(triggers("lock-refresh.yml")) == {"schedule", "workflow_dispatch"}
+    assert flow("lock-refresh.yml")["permissions"] == {"contents": "read"}
+    jobs = flow("lock-refresh.yml")["jobs"]
+    assert "permissions" not in jobs["relock"]  # runs the new packages with a read-only token
+    runs = "\n".join(s.get("run", "") for s in steps("lock-refresh.yml", "relock"))
+    assert "rm requirements.lock\nmake lock\n" in runs  # from scratch: every pin may move
+    order = [
+        index("lock-refresh.yml", "relock", "rm requirements.lock"),
+        index("lock-refresh.yml", "relock", "make install"),
+        index("lock-refresh.yml", "relock", "make lint typecheck"),
+    ]
+    assert order == sorted(order)
+    assert '.venv/bin/pytest -m "not clients" --ignore=tests/browser' in runs
+    propose = jobs["propose"]
+    assert propose["needs"] == "relock"
+    assert propose["if"] == "needs.relock.outputs.changed == 'true'"
+    assert propose["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "actions": "read",
+    }
+    script = "\n".join(s.get("run", "") for s in propose["steps"])
+    for word in ("make", ".venv", "pip", "python", "npm", "uv "):  # no code from the lock
+        assert word not in script, word
+
+
+def test_the_lock_satisfies_pyproject() -> None:
+    """A Dependabot pull request changes the ranges in pyproject.toml only; this stays red
+    until `make lock` has brought requirements.lock inside them."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pins: dict[str, set[str]] = {}
+    for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", lock, re.M):
+        pins.setdefault(canonicalize_name(name), set()).add(version)
+    wanted = [
+        *pyproject["build-system"]["requires"],
+        *project["dependencies"],
+        *(d for extra in project["optional-dependencies"].values() for d in extra),
+    ]
+    for text in wanted:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        if name == "studydigest":
+            continue
+        assert any(requirement.specifier.contains(v) for v in pins.get(name, ())), (
+            f"requirements.lock pins {name} at {sorted(pins.get(name, ()))}, outside {text!r}: "
+            "run make lock"
+        )
 
 
 def check_site(site: Path, url: str) -> subprocess.CompletedProcess[str]:
@@ -315,10 +436,12 @@ def test_link_check_keeps_one_issue(
 def test_stale_review_warns_without_failing(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    corpus, _ = validate_project(Layout(project))
+    result = check_project(Layout(project), Checks(max_age_days=365, today=dt.date(2029, 1, 1)))
+    corpus, warnings = result.corpus, result.problems
     assert corpus is not None
-    warnings = freshness_warnings(corpus, Layout(project), 365, today=dt.date(2029, 1, 1))
-    assert len([w for w in warnings if w.file.startswith("studies/")]) == len(corpus.studies)
+    assert {w.severity for w in warnings} == {"warning"}
+    stale = [w for w in warnings if w.field == "review.last_reviewed"]
+    assert len(stale) == len(corpus.studies)
     first = next(w for w in warnings if w.file == "studies/able-2020.yaml")
     lines = (project / first.file).read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("  last_reviewed:"))
@@ -337,9 +460,9 @@ def test_substance_page_older_than_its_studies_warns(project: Path) -> None:
         ),
         encoding="utf-8",
     )
-    corpus, problems = validate_project(Layout(project))
-    assert corpus is not None, problems
-    warnings = freshness_warnings(corpus, Layout(project), 3650, today=dt.date(2027, 2, 1))
+    result = check_project(Layout(project), Checks(max_age_days=3650, today=dt.date(2027, 2, 1)))
+    assert result.corpus is not None, result.problems
+    warnings = [w for w in result.problems if w.field.endswith("last_reviewed")]
     assert [w.field for w in warnings] == ["lsd.last_reviewed"]
     assert "doe-2020" in warnings[0].message and warnings[0].severity == "warning"
 

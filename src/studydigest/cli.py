@@ -10,11 +10,16 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from studydigest import __version__
-from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
+from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS
 from studydigest.records.load import LoadError, Problem, load_file
-from studydigest.records.names import spelling_warnings
 from studydigest.records.schema import Claim, Doi, check_slug
-from studydigest.records.validate import discover, load_vocabulary, validate_project
+from studydigest.records.validate import (
+    Checks,
+    Limits,
+    check_project,
+    load_vocabulary,
+    validate_project,
+)
 from studydigest.settings import Layout, Settings, SettingsError
 from studydigest.settings import read as read_settings
 from studydigest.site.report import summary
@@ -83,14 +88,28 @@ def _selected(layout: Layout, paths: Sequence[str]) -> tuple[set[str] | None, li
     return chosen, problems
 
 
+def _checks(args: argparse.Namespace, settings: Settings) -> Checks:
+    """Limits from the command line, else from the plugin's options in mkdocs.yml, else the
+    defaults: the build and this command check the same way."""
+
+    def option(name: str, default: int) -> int:
+        given = getattr(args, name, None)
+        return int(given if given is not None else settings.limits.get(name, default))
+
+    return Checks(
+        limits=Limits(
+            files=option("max_files", Limits.files), bytes=option("max_bytes", Limits.bytes)
+        ),
+        max_age_days=option("max_age_days", Checks.max_age_days),
+    )
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    layout = _settings(args).layout
+    settings = _settings(args)
+    layout = settings.layout
     chosen, problems = _selected(layout, args.paths)
-    corpus, found = validate_project(layout, focus=chosen or ())
-    if corpus is not None and args.max_age_days > 0:
-        found.extend(freshness_warnings(corpus, layout, args.max_age_days))
-    if corpus is not None:
-        found.extend(w for w in spelling_warnings(corpus, layout) if not chosen or w.file in chosen)
+    result = check_project(layout, _checks(args, settings), focus=chosen or ())
+    corpus, found = result.corpus, result.problems
     if chosen is not None:
         # Report (and count) problems in the named files, plus those in claims/ and
         # vocabulary/, which every record depends on; other study files are not this run's.
@@ -99,8 +118,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems.extend(found)
     _emit(problems, args.format)
     if args.format == "text":
-        records = discover(layout, [])
-        checked = len(chosen) if chosen is not None else sum(map(len, (records or {}).values()))
+        checked = len(chosen) if chosen is not None else result.checked
         counts = (len(corpus.studies), len(corpus.claims)) if corpus is not None else (0, 0)
         line = summary(
             problems, checked, named=chosen is not None, studies=counts[0], claims=counts[1]
@@ -252,9 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--max-age-days",
         type=int,
-        default=DEFAULT_MAX_AGE_DAYS,
-        help="warn when a record was last reviewed longer ago (0 turns it off)",
+        help="warn when a record was last reviewed longer ago (0 turns it off; default: the "
+        f"plugin's max_age_days option, else {DEFAULT_MAX_AGE_DAYS})",
     )
+    v.add_argument(
+        "--max-files", type=int, help="most record files a corpus may hold (default 10,000)"
+    )
+    v.add_argument("--max-bytes", type=int, help="most bytes a corpus may hold (default 32 MiB)")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("schema", help="write the JSON Schema of a study record")

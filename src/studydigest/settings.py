@@ -9,12 +9,14 @@ needs from the settings: where the project keeps its files.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PLUGIN = "studydigest"
-FOLDER_OPTIONS = ("studies", "claims", "vocabulary")
+FOLDER_OPTIONS = ("studies", "claims", "vocabulary", "searches", "excluded")
+# Folders a project may leave out: no searches written yet means an empty search page.
+OPTIONAL_FOLDERS = frozenset({"searches", "excluded"})
 CONFIG_FILE = "mkdocs.yml"
 
 
@@ -30,6 +32,8 @@ class Layout:
     studies: str = "studies"
     claims: str = "claims"
     vocabulary: str = "vocabulary"
+    searches: str = "searches"
+    excluded: str = "excluded"
     docs: str = "docs"
 
     def folder(self, name: str) -> Path:
@@ -46,12 +50,29 @@ class Layout:
         return [self.folder(name) for name in FOLDER_OPTIONS]
 
 
+LIMIT_OPTIONS = ("max_files", "max_bytes", "max_age_days")
+
+
 @dataclass(frozen=True)
 class Settings:
     layout: Layout
     directory_urls: bool = True
     site_url: str = ""
     site_name: str = "Microdosing Evidence Digest"
+    limits: Mapping[str, int] = field(default_factory=dict)  # the plugin's limit options set
+
+
+def limits(options: Mapping[str, Any]) -> dict[str, int]:
+    """The plugin's limit options that are set (``max_files``, ``max_bytes``, ``max_age_days``)."""
+    found: dict[str, int] = {}
+    for name in LIMIT_OPTIONS:
+        value = options.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SettingsError(f"plugin option '{name}' must be a whole number >= 0")
+        found[name] = value
+    return found
 
 
 def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs") -> Layout:
@@ -113,4 +134,5 @@ def read(root: Path, config_file: Path | None = None) -> Settings:
         directory_urls=data.get("use_directory_urls", True) is not False,
         site_url=str(data.get("site_url") or ""),
         site_name=str(data.get("site_name") or Settings.site_name),
+        limits=limits(options),
     )

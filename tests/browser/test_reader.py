@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Literal
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -145,7 +146,7 @@ OVERFLOWS_REACHABLE = """() => [...document.querySelectorAll('.md-typeset__scrol
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(READER_PAGES))
 def test_no_serious_accessibility_violations_in_either_scheme(
-    browser: Browser, base_url: str, name: str, scheme: str
+    browser: Browser, base_url: str, name: str, scheme: Literal["light", "dark"]
 ) -> None:
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     page: Page = context.new_page()

@@ -10,11 +10,12 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from urllib.request import urlopen
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Dialog, Page
 
 from .conftest import serious_violations, shoot
 
@@ -24,6 +25,7 @@ MAIN_PAGES = [
     "claims/",
     "risks/",
     "methodology/",
+    "searches/",
     "substances/lsd/",
     "mechanisms/5ht2a-agonism/",
     "studies/carter-2022/",
@@ -39,8 +41,9 @@ FACETS = {
 
 
 @pytest.fixture(scope="module")
-def records(site: Path) -> list[dict]:
-    return json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
+def records(site: Path) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = json.loads((site / "data" / "studies.json").read_text("utf-8"))
+    return found
 
 
 @pytest.mark.parametrize("path", MAIN_PAGES)
@@ -108,7 +111,12 @@ def test_search_skips_sections_marked_for_exclusion(page: Page, base_url: str) -
 
 def test_s4_search_results_show_hostile_text_as_text(page: Page, hostile_url: str) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     links = search(page, hostile_url, "heading")
     assert "/about/" in links
     results = page.locator("pagefind-modal pagefind-results")
@@ -125,7 +133,7 @@ def visible_ids(page: Page) -> set[str]:
     }
 
 
-def expected(records: list[dict], chosen: dict[str, list[str]]) -> set[str]:
+def expected(records: list[dict[str, Any]], chosen: dict[str, list[str]]) -> set[str]:
     return {
         r["id"]
         for r in records
@@ -152,7 +160,7 @@ def tick(page: Page, facet: str, value: str) -> None:
     ids=lambda c: "&".join(f"{k}={'+'.join(v)}" for k, v in c.items()),
 )
 def test_facet_filters(
-    page: Page, base_url: str, records: list[dict], chosen: dict[str, list[str]]
+    page: Page, base_url: str, records: list[dict[str, Any]], chosen: dict[str, list[str]]
 ) -> None:
     page.goto(base_url + "evidence/", wait_until="networkidle")
     for facet, values in chosen.items():
@@ -180,7 +188,7 @@ def test_sorting(page: Page, base_url: str, header: str, index: int) -> None:
 
 
 def test_evidence_map_cell_opens_filtered_list(
-    page: Page, base_url: str, records: list[dict]
+    page: Page, base_url: str, records: list[dict[str, Any]]
 ) -> None:
     page.goto(base_url + "evidence/", wait_until="networkidle")
     page.locator("svg.sd-chart a[href*='substance=lsd'][href*='domain=mood']").first.click()
@@ -227,7 +235,7 @@ def test_every_internal_link_resolves(site: Path, base_url: str) -> None:
     assert broken == []
 
 
-def test_read_the_original_links(page: Page, base_url: str, records: list[dict]) -> None:
+def test_read_the_original_links(page: Page, base_url: str, records: list[dict[str, Any]]) -> None:
     for record in records:
         page.goto(base_url + f"studies/{record['id']}/")
         section = page.locator("h2#read-the-original + ul a")

@@ -9,7 +9,6 @@ went down), and the generated pages whose content differs.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from studydigest.records.load import Problem
 from studydigest.records.schema import Claim, Study
 from studydigest.records.validate import validate_project
 from studydigest.settings import Settings
+from studydigest.site.markup import md_escape
 from studydigest.site.render import Renderer
 from studydigest.site.sanitize import printable
 
@@ -206,12 +206,10 @@ def digest_diff(settings: Settings, ref: str) -> DigestDiff:
 
 # --- the Markdown report ---------------------------------------------------------------
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#~&])")
-
 
 def _text(value: object) -> str:
-    """Record text made inert in Markdown: one line, every markup character escaped."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(printable(str(value)).split()))
+    """Record text made inert in Markdown: one line, escaped as every page escapes it."""
+    return str(md_escape(" ".join(printable(str(value)).split())))
 
 
 def _code(value: str) -> str:

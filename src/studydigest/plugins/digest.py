@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from studydigest import settings
 from studydigest.plugins.cache import ServeCache
 from studydigest.records.load import Problem
-from studydigest.records.validate import validate_project
+from studydigest.records.validate import Checks, Limits, check_project
 from studydigest.settings import Layout
 from studydigest.site.render import Renderer
 from studydigest.site.report import problem_page, problem_paths
@@ -43,8 +43,18 @@ class DigestConfig(base.Config):
     """Folder of claim records, relative to mkdocs.yml."""
     vocabulary = c.Type(str, default="vocabulary")
     """Folder of the controlled vocabulary files, relative to mkdocs.yml."""
+    searches = c.Type(str, default="searches")
+    """Folder of the saved literature searches (optional), relative to mkdocs.yml."""
+    excluded = c.Type(str, default="excluded")
+    """Folder of the studies found and not included (optional), relative to mkdocs.yml."""
     sanitize = c.Type(bool, default=True)
     """Clean every page's HTML with nh3 after Markdown rendering."""
+    max_files = c.Optional(c.Type(int))
+    """Most record files a corpus may hold (default 10,000); ``studydigest validate`` too."""
+    max_bytes = c.Optional(c.Type(int))
+    """Most bytes of records a corpus may hold (default 32 MiB)."""
+    max_age_days = c.Optional(c.Type(int))
+    """Warn when a record was last reviewed longer ago than this (default 730; 0 turns it off)."""
 
 
 def _detail_page(path: str) -> bool:
@@ -70,6 +80,7 @@ def _render(renderer: Renderer) -> tuple[dict[str, str], dict[str, str]]:
 class DigestPlugin(BasePlugin[DigestConfig]):
     def __init__(self) -> None:
         self.layout: Layout | None = None
+        self.checks = Checks()
         self.dates: dict[str, str] = {}
         self.serving = False
         self.cache: ServeCache | None = None  # only under mkdocs serve
@@ -91,15 +102,29 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         options = {name: self.config[name] for name in settings.FOLDER_OPTIONS}
         try:
             self.layout = settings.layout(root, options, config.docs_dir)
+            given = settings.limits({n: self.config[n] for n in settings.LIMIT_OPTIONS})
         except settings.SettingsError as exc:
             raise PluginError(str(exc)) from None
+        self.checks = Checks(
+            limits=Limits(
+                files=given.get("max_files", Limits.files),
+                bytes=given.get("max_bytes", Limits.bytes),
+            ),
+            max_age_days=given.get("max_age_days", Checks.max_age_days),
+        )
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.layout is not None
         memo = self.cache.documents if self.cache is not None else None
-        corpus, problems = validate_project(self.layout, memo=memo)
+        result = check_project(self.layout, self.checks, memo=memo)
+        corpus, problems = result.corpus, result.problems
         self.problems = None
+        # Record warnings are for an editor's judgement (some depend only on the date, such as
+        # a stale review): every build and serve prints them, and only errors fail a build.
+        for problem in problems:
+            if problem.severity == "warning":
+                log.info(printable(str(problem)))
         if corpus is None and self.serving:
             return self._show_problems(files, config, problems)
         if corpus is None:

@@ -13,6 +13,7 @@ from studydigest.records.schema import (
     Substance,
     Term,
 )
+from studydigest.records.searches import Exclusion, Host, Search
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Vocabulary:
     outcome_domains: dict[str, OutcomeDomain] = field(default_factory=dict)
     conditions: dict[str, Term] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
+    hosts: dict[str, Host] = field(default_factory=dict)  # optional hosts.yaml: primary sources
 
 
 @dataclass
@@ -32,3 +34,5 @@ class Corpus:
     claims: dict[str, Claim]
     vocabulary: Vocabulary
     files: dict[str, str] = field(default_factory=dict)  # record id -> file it came from
+    searches: dict[str, Search] = field(default_factory=dict)  # searches/<id>.yaml
+    excluded: dict[str, Exclusion] = field(default_factory=dict)  # excluded/<id>.yaml

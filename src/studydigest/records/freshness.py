@@ -1,29 +1,34 @@
-"""Review freshness: warnings (never errors) for records and substance pages gone stale."""
+"""Review freshness: warnings (never errors) for records and substance pages gone stale.
+
+A stage of :func:`studydigest.records.validate.check_project`: it locates its warnings in the
+documents that validation parsed, and never reads a file again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from studydigest.records.corpus import Corpus
-from studydigest.records.load import LoadError, Problem, load_file
-from studydigest.settings import Layout
+from studydigest.records.load import Document, Problem
 
 DEFAULT_MAX_AGE_DAYS = 730
 
 
 def freshness_warnings(
-    corpus: Corpus, layout: Layout, max_age_days: int, today: dt.date | None = None
+    corpus: Corpus,
+    docs: Mapping[str, Document],
+    vocabulary_file: str,
+    max_age_days: int,
+    today: dt.date,
 ) -> list[Problem]:
-    today = today or dt.date.today()
+    """Records last reviewed more than ``max_age_days`` before ``today``, and substance pages
+    reviewed before studies of theirs were added; ``docs`` are the parsed files by name."""
     limit = today - dt.timedelta(days=max_age_days)
     warnings = []
 
     def warn(file: str, path: tuple[str | int, ...], message: str) -> None:
-        try:
-            doc = load_file(layout.root / file, display=file)
-        except LoadError:  # validated moments ago; only a race could get here
-            return
-        warnings.append(doc.problem(path, message, severity="warning"))
+        warnings.append(docs[file].problem(path, message, severity="warning"))
 
     for study in corpus.studies.values():
         if study.review.last_reviewed < limit:
@@ -33,7 +38,6 @@ def freshness_warnings(
                 f"last reviewed {study.review.last_reviewed}, more than {max_age_days} days "
                 "ago; check the record against the article and update the date",
             )
-    vocab_file = f"{layout.vocabulary}/substances.yaml"
     for sid, substance in corpus.vocabulary.substances.items():
         if substance.last_reviewed is None:
             continue
@@ -44,7 +48,7 @@ def freshness_warnings(
         )
         if newer:
             warn(
-                vocab_file,
+                vocabulary_file,
                 (sid, "last_reviewed"),
                 f"studies added since this page was reviewed ({', '.join(newer)}); "
                 "re-read the substance text against them",

@@ -288,9 +288,8 @@ _IMPLICIT = object()  # the tag of every untagged node: no tag written in a file
 
 
 if not _PURE:
-    from yaml._yaml import CParser
 
-    class _Composer(CParser):
+    class _Composer(yaml.CBaseLoader):
         """libyaml's C composer with no tag resolution: every scalar stays text."""
 
         def resolve(self, kind: object, value: object, implicit: object) -> object:

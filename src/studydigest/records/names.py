@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from studydigest.records.load import LoadError, Problem, load_file
+from studydigest.records.load import Document, Problem
 from studydigest.records.schema import split_name
 
 if TYPE_CHECKING:
     from studydigest.records.corpus import Corpus
-    from studydigest.settings import Layout
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,9 @@ def similar_spellings(names: list[str]) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-def spelling_warnings(corpus: Corpus, layout: Layout) -> list[Problem]:
-    """A warning for each person spelt two ways, at the rarer spelling, naming the other file."""
+def spelling_warnings(corpus: Corpus, docs: Mapping[str, Document]) -> list[Problem]:
+    """A warning for each person spelt two ways, at the rarer spelling, naming the other file;
+    located in ``docs``, the files validation parsed, by name (never read again)."""
     where: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for study in corpus.studies.values():
         for index, name in enumerate(study.authors):
@@ -119,13 +120,9 @@ def spelling_warnings(corpus: Corpus, layout: Layout) -> list[Problem]:
         rare, common = sorted((a, b), key=lambda n: (len(where[n]), n == a))
         file, index = where[rare][0]
         other_file = where[common][0][0]
-        try:
-            doc = load_file(layout.root / file, display=file)
-        except LoadError:  # validated moments ago; only a race could get here
-            continue
         message = (
             f"'{rare}' looks like '{common}' in {other_file}: one person spelt two ways? "
             "Check both against the articles and use one spelling"
         )
-        warnings.append(doc.problem(("authors", index), message, severity="warning"))
+        warnings.append(docs[file].problem(("authors", index), message, severity="warning"))
     return warnings

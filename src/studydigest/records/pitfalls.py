@@ -1,7 +1,8 @@
 """Warnings for values that are valid but probably not what the editor meant.
 
 Each check returns located problems with ``severity="warning"``: they are printed by
-``studydigest validate`` and counted by ``mkdocs build --strict``, but never block a record.
+``studydigest validate`` and in every build and serve log, and never block a record or a build
+(see ARCHITECTURE.md, "Validation, build and serve share one pipeline").
 """
 
 from __future__ import annotations

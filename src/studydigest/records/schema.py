@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
 
@@ -273,8 +274,6 @@ CHANGE_FINDINGS = ("increased", "decreased", "no-difference", "mixed")
 RATIO_EFFECTS = frozenset({"odds-ratio", "risk-ratio"})
 STANDARDISED_EFFECTS = frozenset({"smd", "cohens-d", "hedges-g"})
 
-CURRENT_YEAR = dt.date.today().year
-
 
 class Strict(BaseModel):
     """Base for every record model: unknown fields are errors, numbers must be finite."""
@@ -282,11 +281,49 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
+_EMBEDDED_URL = re.compile(r"(?:https?|ftp)(?::|%3a)", re.IGNORECASE)
+
+
+def web_proxy(url: str) -> str | None:
+    """Why ``url`` looks like a page fetched through a web proxy, or None.
+
+    A proxy address carries the real address inside its own (``/proxy/index.php?q=https%3A…``,
+    ``/browse.php?u=…``): the reader would be sent through a third party's server.
+    """
+    parts = urlsplit(url)
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    if any(s in {"proxy", "proxy.php", "browse.php", "glype"} for s in segments):
+        return "its path names a web proxy"
+    for pair in parts.query.split("&"):
+        _, _, value = pair.partition("=")
+        if _EMBEDDED_URL.match(value):
+            return "it carries another page's address in its query"
+    return None
+
+
+def _check_not_proxy(value: str) -> str:
+    reason = web_proxy(value)
+    if reason is not None:
+        raise ValueError(
+            f"this is a web-proxy link ({reason}); cite the page itself, or the original "
+            "article (DOI, PubMed, publisher), never a proxy"
+        )
+    return value
+
+
+SourceUrl = Annotated[HttpsUrl, AfterValidator(_check_not_proxy)]
+
+
 class Source(Strict):
     """A public page a fact in the record was read from."""
 
-    url: HttpsUrl
+    url: SourceUrl
     supports: ShortText = Field(description="Which facts this page supports.")
+    copy_of_article: bool = Field(
+        default=False,
+        description="True when the page is a copy of the article (a mirror, a document-sharing "
+        "site): the study page then says the facts were read from a copy of the article.",
+    )
 
 
 class Design(Strict):
@@ -509,9 +546,12 @@ class Review(Strict):
         return self
 
 
-def _check_year(value: int) -> int:
-    if not 1900 <= value <= CURRENT_YEAR:
-        raise ValueError(f"year must be between 1900 and {CURRENT_YEAR}")
+def _check_year(value: int, info: ValidationInfo) -> int:
+    """Not before 1900 and not after the year of the day validation runs (the ``today`` of the
+    validation context; the clock when none is given)."""
+    today = (info.context or {}).get("today") or dt.date.today()
+    if not 1900 <= value <= today.year:
+        raise ValueError(f"year must be between 1900 and {today.year}")
     return value
 
 
@@ -535,7 +575,12 @@ class Study(Strict):
     pmid: Pmid | None = None
     pmcid: Pmcid | None = None
     registrations: list[Registration] = Field(default_factory=list, max_length=10)
-    url: HttpsUrl | None = None
+    found_by: list[Slug] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Ids of the saved searches that found this study.",
+    )
+    url: SourceUrl | None = None
     design: Design
     population: Population
     interventions: list[Intervention] = Field(default_factory=list, max_length=20)

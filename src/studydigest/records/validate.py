@@ -6,6 +6,7 @@ corpus is checked as a whole, and every problem found is returned together.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import typing
@@ -18,9 +19,11 @@ from pydantic import BaseModel, ValidationError
 
 from studydigest.records.consistency import claim_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
+from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
 from studydigest.records.memo import Documents
+from studydigest.records.names import spelling_warnings
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
 from studydigest.records.schema import (
     VOCABULARY_MODELS,
@@ -28,7 +31,15 @@ from studydigest.records.schema import (
     Study,
     check_slug,
 )
-from studydigest.settings import Layout
+from studydigest.records.searches import (
+    OPTIONAL_VOCABULARY,
+    REASON_LABELS,
+    Exclusion,
+    Search,
+    has_primary_source,
+    primary_host,
+)
+from studydigest.settings import OPTIONAL_FOLDERS, Layout
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -130,10 +141,10 @@ def model_problems(
 
 
 def _validate(
-    doc: Document, model: type[M], data: Any, prefix: Path_ = ()
+    doc: Document, model: type[M], data: Any, prefix: Path_ = (), today: dt.date | None = None
 ) -> tuple[M | None, list[Problem]]:
     try:
-        return model.model_validate(data), []
+        return model.model_validate(data, context={"today": today or dt.date.today()}), []
     except ValidationError as error:
         return None, model_problems(doc, error, prefix, model)
 
@@ -148,6 +159,27 @@ class Limits:
 
     files: int = 10_000
     bytes: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What one validation run checks beyond each record: how much the corpus may hold, how old
+    a review may be (0: no freshness warnings) and the day it runs (years in the future and
+    stale reviews are judged against it; None: today)."""
+
+    limits: Limits = Limits()
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    today: dt.date | None = None
+
+
+@dataclass
+class Validation:
+    """The result of one run: the corpus (None when any error was found), every problem, and
+    how many files were read."""
+
+    corpus: Corpus | None
+    problems: list[Problem]
+    checked: int
 
 
 RECORD_SUFFIX = ".yaml"
@@ -188,15 +220,23 @@ def discover(
 
     Returns None (with a problem) when the corpus is over ``limits``: nothing is then read.
     """
-    vocabulary = frozenset(f"{kind}{RECORD_SUFFIX}" for kind in VOCABULARY_MODELS)
-    wanted = {"studies": None, "claims": None, "vocabulary": vocabulary}
+    vocabulary = frozenset(
+        f"{kind}{RECORD_SUFFIX}" for kind in (*VOCABULARY_MODELS, *OPTIONAL_VOCABULARY)
+    )
+    wanted: dict[str, frozenset[str] | None] = {
+        "studies": None,
+        "claims": None,
+        "vocabulary": vocabulary,
+        "searches": None,
+        "excluded": None,
+    }
     found: dict[str, list[Path]] = {}
     count = size = 0
     for kind, names in wanted.items():
         folder = layout.folder(kind)
         found[kind] = []
         if not folder.is_dir():
-            if names is None:  # a missing vocabulary file is reported by its name
+            if names is None and kind not in OPTIONAL_FOLDERS:  # vocabulary: reported by name
                 where = layout.display(folder)
                 problems.append(Problem(where, 1, 1, "", f"the {kind} folder is missing"))
             continue
@@ -213,7 +253,8 @@ def discover(
         message = (
             f"the records hold {count:,} files and {_size(size)}; a corpus may hold at most "
             f"{limits.files:,} files and {_size(limits.bytes)}, so nothing was read "
-            "(split the change, or raise Limits in studydigest/validate.py)"
+            "(split the change, or raise the limits: the plugin's max_files and max_bytes "
+            "options, studydigest validate's --max-files and --max-bytes)"
         )
         problems.append(Problem(layout.studies, 1, 1, "", message))
         return None
@@ -229,6 +270,7 @@ def _records(
     tables: dict[str, Any],
     paths: list[Path],
     memo: Documents | None = None,
+    today: dt.date | None = None,
 ) -> Iterator[tuple[Document, M]]:
     folder = layout.folder(kind)
     for path in paths:
@@ -240,7 +282,7 @@ def _records(
             continue
         problems.extend(doc.problems)
         problems.extend(text_pitfalls(doc))
-        record, found = _validate(doc, model, doc.data)
+        record, found = _validate(doc, model, doc.data, today=today)
         problems.extend(found)
         check_refs(doc, doc.data, refs, tables, problems)
         stem = path.stem
@@ -292,6 +334,30 @@ def load_vocabulary(
             problems.extend(found)
             if record is not None:
                 table[entry_id] = record
+    for kind, optional in OPTIONAL_VOCABULARY.items():  # read when present, never required
+        path = folder / f"{kind}.yaml"
+        if (present is not None and path not in present) or not path.is_file():
+            continue
+        try:
+            doc = load_file(path, root=folder, display=layout.display(path), memo=memo)
+        except LoadError as exc:
+            problems.append(exc.problem)
+            continue
+        docs[kind] = doc
+        problems.extend(doc.problems)
+        problems.extend(text_pitfalls(doc))
+        table = getattr(vocabulary, kind)
+        for entry_id, entry in doc.data.items():
+            line, col = doc.position((entry_id,), key=True)
+            try:
+                check_slug(str(entry_id))
+            except ValueError as exc:
+                problems.append(Problem(doc.file, line, col, str(entry_id), str(exc)))
+                continue
+            host, found = _validate(doc, optional, entry, (entry_id,))
+            problems.extend(found)
+            if host is not None:
+                table[entry_id] = host
     return vocabulary, docs
 
 
@@ -374,35 +440,142 @@ def _unique(
         seen[key] = (doc.file, doc.text, path)
 
 
+def _source_problems(doc: Document, study: Study, hosts: dict[str, Any]) -> list[Problem]:
+    """Warnings when no source is a primary page, or the record's own link is not one.
+
+    Only made when the project lists its primary hosts (``vocabulary/hosts.yaml``)."""
+    if not hosts:
+        return []
+    problems = []
+    if not has_primary_source(study, hosts):
+        problems.append(
+            doc.problem(
+                ("sources",),
+                "no source is a primary page (publisher, DOI, PubMed or PMC, a trial registry, "
+                "an institutional repository: see vocabulary/hosts.yaml); find and read one, "
+                "or add its host to hosts.yaml if it is one",
+                severity="warning",
+            )
+        )
+    if study.url is not None and primary_host(study.url, hosts) is None:
+        problems.append(
+            doc.problem(
+                ("url",),
+                "the link to the original is not on a primary host (vocabulary/hosts.yaml); "
+                "link the publisher's or a repository's page, or leave url out when the DOI "
+                "is given",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _search_records(
+    layout: Layout,
+    paths: dict[str, list[Path]],
+    problems: list[Problem],
+    tables: dict[str, Any],
+    studies: dict[str, Study],
+    seen: dict[str, dict[str, tuple[str, str, Path_]]],
+    study_docs: dict[str, Document],
+    hosts: dict[str, Any],
+    memo: Documents | None,
+    today: dt.date,
+) -> tuple[dict[str, Search], dict[str, Exclusion]]:
+    """The saved searches and the exclusions, checked against each other and the studies."""
+    searches: dict[str, Search] = {}
+    for _doc, search in _records(
+        layout, "searches", Search, problems, {}, tables, paths["searches"], memo, today
+    ):
+        searches[search.id] = search
+    tables["searches"] = {p.stem for p in paths["searches"]} | set(searches)
+    for doc in study_docs.values():
+        check_refs(doc, doc.data, {("found_by", "*"): ("searches", "search")}, tables, problems)
+    refs: dict[tuple[str, ...], tuple[str, str]] = {
+        ("found_by", "*"): ("searches", "search"),
+        ("duplicate_of",): ("studies", "study"),
+    }
+    excluded: dict[str, Exclusion] = {}
+    own: dict[str, dict[str, tuple[str, str, Path_]]] = {"DOI": {}, "PMID": {}}
+    for doc, exclusion in _records(
+        layout, "excluded", Exclusion, problems, refs, tables, paths["excluded"], memo, today
+    ):
+        if exclusion.id in tables["studies"]:
+            message = f"'{exclusion.id}' is also a study record; a study is included or excluded"
+            problems.append(doc.problem(("id",), message))
+        _unique(own["DOI"], exclusion.doi, doc, ("doi",), "DOI", problems)
+        _unique(own["PMID"], exclusion.pmid, doc, ("pmid",), "PMID", problems)
+        excluded[exclusion.id] = exclusion
+        why = f"{REASON_LABELS[exclusion.reason].lower()}: {exclusion.note}"
+        for label, field_name in (("DOI", "doi"), ("PMID", "pmid")):
+            value = getattr(exclusion, field_name)
+            first = seen[label].get(value.lower()) if value else None
+            if first is None:
+                continue
+            study_id = next(i for i, d in study_docs.items() if d.file == first[0])
+            problems.append(
+                study_docs[study_id].problem(
+                    (field_name,),
+                    f"{label} {value} is listed as excluded in {doc.file} ({why}); a study is "
+                    "either a record or an exclusion: delete the exclusion if it now qualifies",
+                )
+            )
+        if exclusion.url is not None and hosts and primary_host(exclusion.url, hosts) is None:
+            problems.append(
+                doc.problem(
+                    ("url",), "not on a primary host (vocabulary/hosts.yaml)", severity="warning"
+                )
+            )
+    return searches, excluded
+
+
 def validate_project(
     layout: Layout,
     limits: Limits = Limits(),
     focus: Collection[str] = (),
     memo: Documents | None = None,
 ) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout`` (see :func:`_validate_project`)."""
-    with gc_paused():
-        return _validate_project(layout, limits, focus, memo)
+    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``."""
+    result = check_project(layout, Checks(limits=limits), focus, memo)
+    return result.corpus, result.problems
 
 
-def _validate_project(
-    layout: Layout, limits: Limits, focus: Collection[str], memo: Documents | None
-) -> tuple[Corpus | None, list[Problem]]:
-    """Check everything under ``layout``; the corpus is returned only when it has no error
-    (warnings come back beside it).
+def check_project(
+    layout: Layout,
+    checks: Checks = Checks(),
+    focus: Collection[str] = (),
+    memo: Documents | None = None,
+) -> Validation:
+    """The one validation pipeline, used by ``studydigest validate``, builds and serve alike:
+    discover the files, load and check each record, check the corpus as a whole, then the
+    corpus-wide warnings (review freshness, one person spelt two ways), located in the
+    documents already parsed.
 
     ``focus`` names files (as displayed) an editor is changing: a DOI, PMID or id that one of
     them shares with another record is reported on the named file, not on the older one.
+    ``memo`` (under ``mkdocs serve``) skips parsing files whose bytes are unchanged.
     """
+    with gc_paused():
+        return _check_project(layout, checks, focus, memo)
+
+
+def _check_project(
+    layout: Layout, checks: Checks, focus: Collection[str], memo: Documents | None
+) -> Validation:
+    today = checks.today or dt.date.today()
+    limits = checks.limits
     problems: list[Problem] = []
     paths = discover(layout, problems, limits)
     if paths is None:
-        return None, problems
+        return Validation(None, problems, 0)
+    checked = sum(map(len, paths.values()))
     paths["studies"].sort(key=lambda p: layout.display(p) in focus)  # stable: named ones last
     vocab, vocab_docs = load_vocabulary(layout, problems, paths["vocabulary"], memo)
 
     studies: dict[str, Study] = {}
+    study_docs: dict[str, Document] = {}
     files: dict[str, str] = {}
+    docs: dict[str, Document] = {doc.file: doc for doc in vocab_docs.values()}
     seen: dict[str, dict[str, tuple[str, str, Path_]]] = {
         "id": {},
         "DOI": {},
@@ -411,16 +584,19 @@ def _validate_project(
     }
     tables: dict[str, Any] = {name: getattr(vocab, name) for name in vars(vocab)}
     for doc, study in _records(
-        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo
+        layout, "studies", Study, problems, STUDY_REFS, tables, paths["studies"], memo, today
     ):
+        docs[doc.file] = doc
         _unique(seen["id"], study.id, doc, ("id",), "id", problems)
         _unique(seen["DOI"], study.doi, doc, ("doi",), "DOI", problems)
         _unique(seen["PMID"], study.pmid, doc, ("pmid",), "PMID", problems)
         _unique(seen["PMCID"], study.pmcid, doc, ("pmcid",), "PMCID", problems)
         studies[study.id] = study
         files[study.id] = doc.file
+        study_docs[study.id] = doc
         problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
         problems.extend(study_pitfalls(doc, study))
+        problems.extend(_source_problems(doc, study, vocab.hosts))
 
     claims: dict[str, Claim] = {}
     # Claims may name a study whose own file has problems: that file's problems are reported
@@ -432,11 +608,16 @@ def _validate_project(
         ("context_studies", "*"): ("studies", "study"),
     }
     for doc, claim in _records(
-        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo
+        layout, "claims", Claim, problems, claim_refs, tables, paths["claims"], memo, today
     ):
+        docs[doc.file] = doc
         claims[claim.id] = claim
         problems.extend(claim_problems(doc, claim, studies))
         files[claim.id] = doc.file
+
+    searches, excluded = _search_records(
+        layout, paths, problems, tables, studies, seen, study_docs, vocab.hosts, memo, today
+    )
 
     for kind, field_name, table in (
         ("substances", "mechanisms", "mechanisms"),
@@ -453,13 +634,20 @@ def _validate_project(
                     problems,
                 )
 
-    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
     if any(p.severity == "error" for p in problems):
-        return None, problems
+        problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+        return Validation(None, problems, checked)
     corpus = Corpus(
         studies=dict(sorted(studies.items())),
         claims=dict(sorted(claims.items())),
         vocabulary=vocab,
         files=files,
+        searches=dict(sorted(searches.items())),
+        excluded=dict(sorted(excluded.items())),
     )
-    return corpus, problems  # warnings only
+    if checks.max_age_days > 0:
+        substances = layout.display(layout.folder("vocabulary") / "substances.yaml")
+        problems.extend(freshness_warnings(corpus, docs, substances, checks.max_age_days, today))
+    problems.extend(spelling_warnings(corpus, docs))
+    problems.sort(key=lambda p: (p.file, p.line, p.col, p.field))
+    return Validation(corpus, problems, checked)  # warnings only

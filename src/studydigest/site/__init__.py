@@ -1,1 +1,1 @@
-"""Site: Markdown pages, charts, forest plots and sanitising, for any Markdown site engine."""
+"""The site: Markdown pages from templates, SVG charts, sanitising, the problems page."""

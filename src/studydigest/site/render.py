@@ -36,6 +36,13 @@ from studydigest.records import identifiers
 from studydigest.records.corpus import Corpus
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
+from studydigest.records.searches import (
+    DATABASE_LABELS,
+    REASON_LABELS,
+    Exclusion,
+    flow,
+    primary_host,
+)
 from studydigest.settings import Layout, Settings
 from studydigest.site import charts, forest, markup
 
@@ -131,8 +138,22 @@ class PageContext:
         return self.link(self.corpus.claims[claim_id].claim, "claims.md", claim_id)
 
 
-def original_links(study: Study) -> list[tuple[str, str]]:
-    """(label, url) for every resolver the record gives, DOI first."""
+def exclusion_link(exclusion: Exclusion) -> str | None:
+    """Where a reader finds an excluded study: its DOI, PubMed, registry or page, in order."""
+    if exclusion.doi:
+        return identifiers.doi_url(exclusion.doi)
+    if exclusion.pmid:
+        return identifiers.pubmed_url(exclusion.pmid)
+    if exclusion.registration:
+        return identifiers.registry_url(exclusion.registration)
+    return exclusion.url
+
+
+def original_links(study: Study, hosts: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(label, url) for every resolver the record gives, DOI first.
+
+    With the project's primary hosts, a record's ``url`` that is not on one of them is left
+    out: the links to the original go only to the DOI, PubMed, a registry or the publisher."""
     links = []
     if study.doi:
         links.append((f"DOI {study.doi}", identifiers.doi_url(study.doi)))
@@ -142,7 +163,7 @@ def original_links(study: Study) -> list[tuple[str, str]]:
         links.append((f"PubMed Central {study.pmcid}", identifiers.pmc_url(study.pmcid)))
     for reg in study.registrations:
         links.append((f"Registry {reg}", identifiers.registry_url(reg)))
-    if study.url:
+    if study.url and (not hosts or primary_host(study.url, hosts) is not None):
         links.append(("Publisher or repository page", study.url))
     return links
 
@@ -196,7 +217,10 @@ class Renderer:
             grades=self.catalog.grades,
             n_of=sample_size,
             n_text=sample_text,
-            links=original_links,
+            links=lambda study: original_links(study, corpus.vocabulary.hosts),
+            exclusion_link=exclusion_link,
+            DATABASE_LABELS=DATABASE_LABELS,
+            REASON_LABELS=REASON_LABELS,
             reference=bib.reference,
             bibtex=lambda s: self.bib_entries[s.id],
             files=corpus.files,
@@ -242,6 +266,17 @@ class Renderer:
         out["claims.md"] = self._page("claims.md.j2", "claims.md")
         out["risks.md"] = self._page("risks.md.j2", "risks.md")
         out["methodology.md"] = self._page("methodology.md.j2", "methodology.md")
+        out["searches.md"] = self._page(
+            "searches.md.j2",
+            "searches.md",
+            flow=flow(
+                self.corpus.searches.values(),
+                self.corpus.excluded.values(),
+                self.corpus.studies.values(),
+            ),
+            searches=list(self.corpus.searches.values()),
+            excluded=list(self.corpus.excluded.values()),
+        )
         out["substances/index.md"] = self._page("substances.md.j2", "substances/index.md")
         for sid, substance in self.corpus.vocabulary.substances.items():
             path = f"substances/{sid}.md"
@@ -307,7 +342,7 @@ class Renderer:
 
 
 MARKER = ".studydigest-render"
-SOURCES = ("docs", "studies", "claims", "vocabulary")
+SOURCES = ("docs", "studies", "claims", "vocabulary", "searches", "excluded")
 
 
 class OutputRefused(Exception):
