@@ -102,11 +102,12 @@ def test_new_trial_changes_a_verdict(repo: Path, capsys: pytest.CaptureFixture[s
     section = out.split("### Claim verdicts that changed\n\n", 1)[1].split("\n\n", 1)[0]
     assert section.splitlines() == [
         "- **Psilocybin therapy relieves depression.** (`psilocybin-depression`), part "
-        "`relieves`: Benefit, low certainty → **Mixed, low certainty**",
-        "  - Now: Randomised results disagree.",
+        "`relieves`: Supported: Benefit, very low certainty → **Mixed: Mixed, very low certainty**",
+        "  - Now: The trials disagree, and the evidence is very uncertain.",
         "  - Certainty down: Inconsistency (−1): Gray & Hill 2024: benefit, "
         "Irwin & van der Berg 2021: benefit, Kent 2025: no difference.",
-        "  - Certainty down: Reporting concerns (−1): Gray & Hill 2024.",
+        "  - Certainty down: Reporting concerns (registration) (−1): Gray & Hill 2024.",
+        "  - Certainty down: Reporting concerns (expression of concern) (−1): Gray & Hill 2024.",
         "  - No longer down: Imprecision (size) (−1), before: 280 in total.",
         "  - Now counted: `kent-2025`",
     ]
@@ -118,9 +119,12 @@ def test_certainty_change_names_the_reason(repo: Path, capsys: pytest.CaptureFix
     code, out = diff(repo, capsys)
     assert code == 0, out
     assert (
-        "`relieves`: Benefit, low certainty → **Benefit, moderate certainty**\n"
-        "  - Now: It probably improves depression.\n"
-        "  - Certainty down: Reporting concerns (−1): Gray & Hill 2024.\n"
+        "`relieves`: Supported: Benefit, very low certainty → **Supported: Benefit, low "
+        "certainty**\n"
+        "  - Now: The trials support this: it may improve depression.\n"
+        "  - Certainty down: Reporting concerns (registration) (−1): Gray & Hill 2024.\n"
+        "  - Certainty down: Reporting concerns (expression of concern) (−1): Gray & Hill "
+        "2024.\n"
         "  - No longer down: Imprecision (size) (−1), before: 280 in total.\n"
     ) in out
     assert "- `irwin-2021`: `population.n_randomised`\n" in out
@@ -228,8 +232,8 @@ def test_new_claim_and_vocabulary_change(repo: Path, capsys: pytest.CaptureFixtu
     code, out = diff(repo, capsys)
     assert code == 0, out
     assert (
-        "(`lsd-bdnf-again`), part `bdnf`: (no such part) → **Marker changed, no health outcome, "
-        "low certainty**\n"
+        "(`lsd-bdnf-again`), part `bdnf`: (no such part) → **Untested: Marker changed, no health "
+        "outcome, very low certainty**\n"
     ) in out
     assert "### Claims\n\n- added: `lsd-bdnf-again`\n" in out
     assert "### Vocabulary\n\n- changed: `substances: lsd`: `name`\n" in out
@@ -244,3 +248,22 @@ def test_record_text_in_the_report_is_inert(repo: Path, capsys: pytest.CaptureFi
     assert "**bold**" not in out and "](https" not in out and "| cell" not in out
     assert "_under_" not in out
     assert hostile in html.unescape(out)  # shown, as text
+
+
+def test_results_that_move_to_another_arm_are_listed(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = repo / "studies" / "irwin-2021.yaml"
+    edit(
+        record,
+        "interventions:\n  - substance: psilocybin\n",
+        "interventions:\n"
+        "  - arm: psilocybin-1\n    substance: psilocybin\n    dose: 1 mg psilocybin\n"
+        "    route: oral\n    schedule: daily\n    duration: 12 weeks\n    dose_class: micro\n"
+        "  - arm: psilocybin-25\n    substance: psilocybin\n",
+    )
+    edit(record, "  - domain: depression\n", "  - domain: depression\n    arm: psilocybin-25\n")
+    code, out = diff(repo, capsys)
+    assert code == 0, out
+    assert "### Results that moved between arms\n\n- `irwin-2021`: depression: MADRS change" in out
+    assert "no arm named (full) → **psilocybin-25 (full)**" in out

@@ -167,7 +167,17 @@ def test_claims_json_has_every_part_with_direction_certainty_and_reasons(
     assert bdnf["direction"] == "marker-changed"
     mood = claims["lsd-lifts-mood"]["parts"][0]
     fox = next(s for s in mood["studies"] if s["id"] == "fox-2018")
-    assert fox == {"id": "fox-2018", "counted": False, "finding": "benefit", "reason": "retracted"}
+    assert {k: fox[k] for k in ("id", "counted", "finding", "reason")} == {
+        "id": "fox-2018",
+        "counted": False,
+        "finding": "benefit",
+        "reason": "retracted",
+    }
+    assert fox["arms"] == [] and fox["results"] == []
+    able = next(s for s in mood["studies"] if s["id"] == "able-2020")
+    assert able["counted"] and able["arms"] and able["results"][0]["domain"] == "mood"
+    assert mood["verdict"] in {"supported", "mixed", "not-shown", "contradicted"}
+    assert mood["asserts"]["direction"] == "improves"
 
 
 def test_schema_documents_the_evidence_model(pages: dict[str, str]) -> None:

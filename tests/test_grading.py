@@ -80,7 +80,11 @@ def test_too_short_lowers_certainty_for_a_duration_claim(corpus: Corpus) -> None
 def test_marker_change_never_yields_benefit(corpus: Corpus) -> None:
     pv = verdict(corpus, "lsd-raises-bdnf", "bdnf")
     assert pv.direction.code == "marker-changed"
-    assert "no randomised comparison measured a health outcome" in pv.sentence
+    # The part also asks about mood, a health outcome only a marker answered: the health
+    # assertion stays untested and the marker is two levels indirect (issue 23).
+    assert pv.verdict.code == "untested"
+    assert "no randomised comparison measured mood" in pv.sentence
+    assert "surrogate" in downgrades(pv)
 
 
 def test_retracted_study_is_ignored(corpus: Corpus) -> None:
@@ -100,10 +104,12 @@ def test_uncontrolled_and_out_of_scope_do_not_count(corpus: Corpus) -> None:
 
 
 def test_expression_of_concern_and_late_registration_lower_certainty(corpus: Corpus) -> None:
+    # gray-2024 is both under an expression of concern and registered late: two reasons, each
+    # its own step (issue 23), within the two levels GRADE's reporting-bias domain allows.
     pv = verdict(corpus, "psilocybin-depression", "relieves")
     assert pv.direction.code == "benefit"
-    assert "reporting" in downgrades(pv)
-    assert pv.certainty is not None and pv.certainty.code == "low"
+    assert {"reporting", "concern"} <= set(downgrades(pv))
+    assert pv.certainty is not None and pv.certainty.code == "very-low"
 
 
 def test_every_step_has_a_reason_and_the_statement_carries_certainty(corpus: Corpus) -> None:
@@ -111,7 +117,7 @@ def test_every_step_has_a_reason_and_the_statement_carries_certainty(corpus: Cor
         for pv in verdicts.parts:
             assert all(step.reason for step in pv.steps)
             if pv.certainty and pv.certainty.code == "very-low":
-                assert pv.sentence.endswith("the evidence is very uncertain.")
+                assert "the evidence is very uncertain" in pv.sentence
             if pv.certainty and pv.certainty.code == "low" and pv.direction.code == "benefit":
                 assert " may " in pv.sentence
 

@@ -257,3 +257,10 @@ def test_ratios_pool_on_the_log_scale_and_read_as_times_the_odds(base: Study) ->
     assert cell.main.statement.startswith(
         "3 studies: on average 2.00 times the odds with the intervention"
     )
+
+
+def test_several_reports_of_one_trial_give_one_result(base: Study) -> None:
+    pairs = many(base, effect(), effect(estimate=-6.0), effect(estimate=-4.0))
+    cell = pool_results(pairs, unit_of={"s-0": "trial-a", "s-1": "trial-a", "s-2": "s-2"})
+    assert cell.main is not None and cell.main.k == 2
+    assert [c.study.id for c in cell.main.contributions] == ["s-0", "s-2"]

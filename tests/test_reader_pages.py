@@ -191,7 +191,9 @@ def test_summary_of_findings_judges_like_a_claim(catalog: Catalog) -> None:
     depression = next(r for r in full if r.domain == "depression")
     assert {s.id for s in depression.studies} == {"gray-2024", "irwin-2021", "kent-2022"}
     assert depression.verdict.direction.code == "benefit"
-    assert depression.verdict.sentence == "It may improve depression."
+    assert depression.verdict.sentence == (
+        "The trials support this: it may improve depression, but the evidence is very uncertain."
+    )
     reporting = [s for s in depression.verdict.steps if s.downgrade.code == "reporting"]
     assert [s.reason for s in reporting] == ["Gray & Hill 2024."]
     marker = next(
@@ -216,15 +218,24 @@ def test_summary_of_findings_page_lists_every_step_down(pages: dict[str, str]) -
 def test_dose_classes_never_share_a_summary_row(tmp_path: Path) -> None:
     root = make_project(tmp_path)
     record = root / "studies" / "irwin-2021.yaml"
-    record.write_text(
-        record.read_text(encoding="utf-8").replace(
-            "interventions:\n",
-            "interventions:\n  - substance: psilocybin\n    dose: 1 mg psilocybin\n"
-            "    amounts: [1]\n    unit: mg\n    route: oral\n    schedule: daily\n"
-            "    duration: 12 weeks\n    dose_class: micro\n",
-        ),
-        encoding="utf-8",
+    text = record.read_text(encoding="utf-8")
+    # A second arm at a microdose, with its own result: each result sits under its arm's dose.
+    text = text.replace(
+        "interventions:\n  - substance: psilocybin\n",
+        "interventions:\n"
+        "  - arm: psilocybin-1\n    substance: psilocybin\n    dose: 1 mg psilocybin\n"
+        "    amounts: [1]\n    unit: mg\n    route: oral\n    schedule: daily\n"
+        "    duration: 12 weeks\n    dose_class: micro\n"
+        "  - arm: psilocybin-25\n    substance: psilocybin\n",
+    ).replace(
+        "outcomes:\n  - domain: depression\n",
+        "outcomes:\n"
+        "  - domain: depression\n    arm: psilocybin-1\n    versus: placebo\n"
+        "    measure: MADRS change\n    comparison: placebo\n    timepoint: 12 weeks\n"
+        "    weeks: 12\n    finding: no-difference\n    summary: No change.\n"
+        "  - domain: depression\n    arm: psilocybin-25\n    versus: placebo\n",
     )
+    record.write_text(text, encoding="utf-8")
     tables = Catalog(valid_corpus(root)).summary_of_findings("psilocybin")
     assert list(tables) == ["micro", "full"]
     assert [s.id for r in tables["micro"] for s in r.studies] == ["irwin-2021"]

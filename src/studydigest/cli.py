@@ -1,4 +1,5 @@
-"""Command line: ``studydigest validate | new | import-bib | render | schema | links | diff``."""
+"""Command line: ``studydigest validate | new | import-bib | render | schema | links | diff |
+watch``."""
 
 from __future__ import annotations
 
@@ -140,7 +141,7 @@ def cmd_links(args: argparse.Namespace) -> int:
     if not args.check:
         sys.stdout.write("".join(f"{u}\n" for u in urls))
         return 0
-    failures = check_links(urls)  # the only network access in the project
+    failures = check_links(urls)  # network access (like `watch`, and nothing else)
     for url, reason in failures:
         sys.stdout.write(f"BROKEN {url}: {reason}\n")
     sys.stdout.write(f"{len(urls) - len(failures)} of {len(urls)} links answered\n")
@@ -256,6 +257,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from studydigest.editors.watch.command import run_watch
+
+    return run_watch(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studydigest", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
@@ -318,6 +325,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("ref", metavar="BASE_REF", help="a commit, branch or tag, e.g. origin/main")
     d.set_defaults(func=cmd_diff)
+
+    from studydigest.editors.watch.command import add_arguments
+
+    w = sub.add_parser(
+        "watch",
+        help="look for new notices, trial results and studies (uses the network)",
+        description="Ask Crossref for notices on every DOI, ClinicalTrials.gov about every "
+        "registration, and PubMed for the saved searches in searches/ since their last run. "
+        "Exit status: 0 nothing new, 1 something to review, 2 a source could not be checked "
+        "(the report names it; never read it as nothing new).",
+    )
+    add_arguments(w)
+    w.set_defaults(func=cmd_watch)
     return parser
 
 

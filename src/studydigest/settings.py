@@ -59,6 +59,7 @@ class Settings:
     directory_urls: bool = True
     site_url: str = ""
     site_name: str = "Microdosing Evidence Digest"
+    contact: str = ""  # the editors' address, sent to Crossref and NCBI by `studydigest watch`
     limits: Mapping[str, int] = field(default_factory=dict)  # the plugin's limit options set
 
 
@@ -134,5 +135,6 @@ def read(root: Path, config_file: Path | None = None) -> Settings:
         directory_urls=data.get("use_directory_urls", True) is not False,
         site_url=str(data.get("site_url") or ""),
         site_name=str(data.get("site_name") or Settings.site_name),
+        contact=str(options.get("contact") or ""),
         limits=limits(options),
     )

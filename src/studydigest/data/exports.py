@@ -21,11 +21,19 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from studydigest.data.bib import citation_title
 from studydigest.evidence import labels, pooling
-from studydigest.evidence.grading import ClaimVerdict, PartVerdict, grade
+from studydigest.evidence.grading import (
+    CERTAINTIES,
+    DIRECTIONS,
+    DOWNGRADES,
+    VERDICTS,
+    ClaimVerdict,
+    PartVerdict,
+    grade,
+)
 from studydigest.evidence.pooling import PooledCell
 from studydigest.records.identifiers import doi_url
 from studydigest.records.names import PersonName, parse_name
-from studydigest.records.schema import Study
+from studydigest.records.schema import Outcome, Study
 
 EXPORT_FILES = {
     "data/studies.json": "every validated record, as JSON",
@@ -35,8 +43,10 @@ EXPORT_FILES = {
     "data/references.ris": "RIS for reference managers",
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
     "data/schema.json": "the JSON Schema of data/studies.json (an array of study records)",
-    "data/claims.json": "every claim part's direction, certainty and the reason for each "
-    "step down in certainty, and its pooled estimate where one can be computed",
+    "data/claims.json": "every claim part's verdict (what it asserts, and whether the trials "
+    "support it), direction, certainty, the reason for each step down in certainty, per "
+    "counted study the arms and results used, and the part's pooled estimate where one can be "
+    "computed",
     "data/pooled.csv": "one row per claim part and summary-of-findings row with counted "
     "randomised results: the random-effects pooled estimate, its 95% CI and prediction "
     "interval, τ², I², or why nothing could be pooled",
@@ -251,8 +261,10 @@ def schema_json(model: type[BaseModel] = Study, title: str = "Study record") -> 
 def studies_schema_json() -> str:
     """The JSON Schema of data/studies.json: an array of study records."""
     schema = TypeAdapter(list[Study]).json_schema()
-    # Documents the computed "pooled" field of data/claims.json; no study record holds it.
+    # data/claims.json is documented beside the records, under $defs (not part of the array),
+    # with the computed pooled estimate of its parts (no study record holds it).
     defs = schema.setdefault("$defs", {})
+    defs["ClaimsJson"] = CLAIMS_JSON_SCHEMA
     defs["ComputedPooledEstimate"] = ComputedPooledEstimate.model_json_schema()
     return _schema_text({**schema, "title": "Study records", "description": studies_json.__doc__})
 
@@ -431,8 +443,21 @@ def pooled_csv(rows: Iterable[tuple[str, str, str, PooledCell]]) -> str:
     return out.getvalue()
 
 
+def _result(outcome: Outcome) -> dict[str, object]:
+    return {
+        "domain": outcome.domain,
+        "measure": outcome.measure,
+        "arm": outcome.arm,
+        "versus": outcome.versus,
+        "comparison": outcome.comparison,
+        "weeks": outcome.weeks,
+        "finding": outcome.finding,
+    }
+
+
 def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
-    """Every claim part's direction, certainty and reasons, as the claims page shows them."""
+    """Every claim part's verdict, direction, certainty and reasons, as the claims page shows
+    them, with the arms and results each counted study contributed."""
     out = []
     for verdict in verdicts:
         claim = verdict.claim
@@ -445,10 +470,16 @@ def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
                 "parts": [
                     {
                         **part.part.model_dump(mode="json"),
+                        "asserts": part.asserts.model_dump(mode="json") if part.asserts else None,
+                        "asserts_stated": part.part.asserts is not None,
+                        "verdict": part.verdict.code,
                         "direction": part.direction.code,
                         "certainty": part.certainty.code if part.certainty else None,
                         "statement": part.sentence,
                         "participants": part.participants,
+                        "participants_unknown": part.participants_unknown,
+                        "trials": part.trials,
+                        "unread": [s.id for s in part.unread],
                         "pooled": _pooled_json(part),
                         "downgrades": [
                             {
@@ -464,6 +495,9 @@ def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
                                 "counted": f.counted,
                                 "finding": f.direction,
                                 "reason": f.reason,
+                                "trial": f.trial,
+                                "arms": f.arms,
+                                "results": [_result(o) for o in f.used],
                             }
                             for f in part.findings
                         ],
@@ -474,3 +508,114 @@ def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
             }
         )
     return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+_CODES = {"type": "string"}
+CLAIMS_JSON_SCHEMA: dict[str, object] = {
+    "description": "data/claims.json: an array of claims, each with its parts' verdicts.",
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "id": _CODES,
+            "claim": _CODES,
+            "articles": {"type": "array", "items": _CODES},
+            "headline_part": {"type": "string", "description": "The part with least support."},
+            "context_studies": {"type": "array", "items": _CODES},
+            "parts": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "A claim part (the fields of the claim record's part), "
+                    "with its judgement.",
+                    "properties": {
+                        "asserts": {
+                            "type": "object",
+                            "description": "What the part asserts: direction (improves, "
+                            "reduces, increases, no-difference), duration (about how long an "
+                            "effect lasts, at min_weeks), repeated_dosing, patients. As stated "
+                            "in the claim record, or the assumed default (see asserts_stated).",
+                        },
+                        "asserts_stated": {"type": "boolean"},
+                        "verdict": {
+                            "enum": list(VERDICTS),
+                            "description": "The answer to what the part asserts; the rules "
+                            "are on the methodology page.",
+                        },
+                        "direction": {"enum": list(DIRECTIONS)},
+                        "certainty": {"enum": [*CERTAINTIES, None]},
+                        "statement": {
+                            "type": "string",
+                            "description": "The answer in plain words, carrying the certainty.",
+                        },
+                        "participants": {
+                            "type": "integer",
+                            "description": "People in the counted trials, each trial once.",
+                        },
+                        "participants_unknown": {
+                            "type": "integer",
+                            "description": "Counted trials whose sample size is not recorded.",
+                        },
+                        "trials": {
+                            "type": "integer",
+                            "description": "Counted trials (several reports of one trial are one).",
+                        },
+                        "unread": {
+                            "type": "array",
+                            "items": _CODES,
+                            "description": "Randomised studies in scope whose results the "
+                            "records do not hold yet.",
+                        },
+                        "pooled": {
+                            "anyOf": [
+                                {"$ref": "#/$defs/ComputedPooledEstimate"},
+                                {"type": "null"},
+                            ],
+                            "description": "The counted results' random-effects pooled "
+                            "estimate (null when no trial counted).",
+                        },
+                        "downgrades": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "domain": {"enum": list(DOWNGRADES)},
+                                    "levels": {"type": "integer"},
+                                    "reason": _CODES,
+                                },
+                            },
+                        },
+                        "studies": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": _CODES,
+                                    "counted": {"type": "boolean"},
+                                    "finding": {"type": ["string", "null"]},
+                                    "reason": _CODES,
+                                    "trial": {
+                                        "type": "string",
+                                        "description": "The trial this study reports (the "
+                                        "first report's id).",
+                                    },
+                                    "arms": {
+                                        "type": "array",
+                                        "items": _CODES,
+                                        "description": "Arm ids of the results that counted.",
+                                    },
+                                    "results": {
+                                        "type": "array",
+                                        "description": "The results that counted: domain, "
+                                        "measure, arm, versus, comparison, weeks, finding.",
+                                        "items": {"type": "object"},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}

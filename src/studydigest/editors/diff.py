@@ -70,6 +70,16 @@ class VerdictChange:
 
 
 @dataclass(frozen=True)
+class ArmMove:
+    """A result whose arm (and so its dose) differs: "" stands for no arm named."""
+
+    study: str
+    result: str  # "mood: POMS (up to 6 h)"
+    before: list[str]  # the arms it was for, as "lsd-20 (Microdose)"
+    after: list[str]
+
+
+@dataclass(frozen=True)
 class DigestDiff:
     ref: str
     commit: str
@@ -81,6 +91,42 @@ class DigestDiff:
     levels: list[LevelMove]
     verdicts: list[VerdictChange]
     pages: dict[str, str]  # generated path -> "new", "removed" or "changed"
+    arms: list[ArmMove] = dataclasses.field(default_factory=list)
+
+
+def _arm_words(study: Study, arms: Iterable[str | None]) -> list[str]:
+    out = []
+    for arm in arms:
+        if arm is None or arm == "all":
+            doses = ", ".join(sorted({i.dose_class for i in study.interventions}))
+            out.append(f"{arm or 'no arm named'} ({doses})")
+        else:
+            found = study.arms.get(arm)
+            out.append(f"{arm} ({found.dose_class if found else '?'})")
+    return out
+
+
+def arm_moves(before: Mapping[str, Study], after: Mapping[str, Study]) -> list[ArmMove]:
+    """Results (outcomes) whose arm differs between two sides, matched by domain, measure and
+    timepoint; a result split into one per dose shows all its new arms."""
+    moves = []
+    for sid in sorted(before.keys() & after.keys()):
+        old: dict[str, list[str | None]] = {}
+        new: dict[str, list[str | None]] = {}
+        for side, table in ((before[sid], old), (after[sid], new)):
+            for o in side.outcomes:
+                table.setdefault(f"{o.domain}: {o.measure} ({o.timepoint})", []).append(o.arm)
+        for key in [k for k in old if k in new]:
+            if sorted(map(str, old[key])) != sorted(map(str, new[key])):
+                moves.append(
+                    ArmMove(
+                        sid,
+                        key,
+                        _arm_words(before[sid], old[key]),
+                        _arm_words(after[sid], new[key]),
+                    )
+                )
+    return moves
 
 
 def changed_fields(before: Any, after: Any, path: str = "") -> list[str]:
@@ -124,10 +170,11 @@ def _vocabulary(vocab: Vocabulary) -> dict[str, BaseModel]:
     }
 
 
-def _outcome(verdict: PartVerdict | None) -> tuple[str, str] | None:
+def _outcome(verdict: PartVerdict | None) -> tuple[str, str, str] | None:
     if verdict is None:
         return None
-    return verdict.direction.code, verdict.certainty.code if verdict.certainty else ""
+    certainty = verdict.certainty.code if verdict.certainty else ""
+    return verdict.verdict.code, verdict.direction.code, certainty
 
 
 def _parts(renderer: Renderer) -> dict[tuple[str, str], PartVerdict]:
@@ -182,6 +229,7 @@ def compare(before: Corpus, after: Corpus, settings: Settings, ref: str, commit:
         levels,
         verdicts,
         pages,
+        arm_moves(before.studies, after.studies),
     )
 
 
@@ -198,7 +246,7 @@ def digest_diff(settings: Settings, ref: str) -> DigestDiff:
         raise CorpusInvalid("in the working tree", problems, base=False)
     with tempfile.TemporaryDirectory(prefix="studydigest-diff-") as tmp:
         base = export(root, commit, Path(tmp))
-        before, problems = validate_project(base.layout)
+        before, problems = validate_project(base.layout, legacy=True)
         if before is None:
             raise CorpusInvalid(f"at {ref}", problems, base=True, under="under the current code")
     return compare(before, after, settings, ref, commit)
@@ -233,7 +281,7 @@ def _verdict(verdict: PartVerdict | None) -> str:
         if verdict.certainty
         else "certainty not rated"
     )
-    return f"{verdict.direction.label}, {certainty}"
+    return f"{verdict.verdict.label}: {verdict.direction.label}, {certainty}"
 
 
 def _counted(verdict: PartVerdict | None) -> set[str]:
@@ -333,6 +381,14 @@ def markdown(diff: DigestDiff) -> str:
         (
             "Studies changed",
             [f"- `{sid}`: {_fields(fields)}" for sid, fields in studies.changed.items()],
+        ),
+        (
+            "Results that moved between arms",
+            [
+                f"- `{m.study}`: {_text(m.result)}: {_text(', '.join(m.before))} → "
+                f"**{_text(', '.join(m.after))}**"
+                for m in diff.arms
+            ],
         ),
         (
             "Evidence levels that moved",

@@ -1,4 +1,4 @@
-"""Online link check for the weekly job; nothing else in the project touches the network.
+"""Online link check for the weekly job; besides ``watch``, nothing else touches the network.
 
 Links are checked side by side, but never more than ``per_host`` at a time against one host
 (most records link through doi.org, which should not see a burst from one job), and the whole

@@ -46,7 +46,16 @@ from studydigest.records.validate import STUDY_REFS
 WIDTH = 100
 
 # Optional in the schema, but nearly every study has them: written out, not commented.
-WRITTEN = {"journal", "doi", "interventions", "outcomes", "risk_of_bias"}
+WRITTEN = {
+    "journal",
+    "doi",
+    "interventions",
+    "interventions.arm",
+    "outcomes",
+    "outcomes.arm",
+    "outcomes.versus",
+    "risk_of_bias",
+}
 # Values a new record starts with (today's dates are added when the text is written).
 DEFAULTS = {"publication_type": "journal-article"}
 # What to write for a field, as the comment after it (schema descriptions are used otherwise).
@@ -61,7 +70,13 @@ HINTS = {
     "url": "https address of the article when it has no DOI",
     "design.description": "the design in a sentence, when the type alone does not say it",
     "population.description": "who took part",
+    "interventions.arm": "an id for this arm, like lsd-10 (one intervention per dose)",
+    "interventions.role": "control only for a dose the trial designed as its control",
     "interventions.dose": "amount and unit, as the paper gives it",
+    "outcomes.arm": "the arm id this result is for (all: pooled over every arm)",
+    "outcomes.versus": "placebo (or another control), another arm's id, or baseline",
+    "adverse_events.arm": "the arm id this harm is for (all: every arm)",
+    "adverse_events.versus": "placebo (or another control), another arm's id, or baseline",
     "interventions.schedule": "how often",
     "interventions.duration": "for how long",
     "outcomes.measure": "scale or task",
@@ -99,10 +114,14 @@ EXAMPLES = {
     "pmid": '"12345678"',
     "pmcid": "PMC1234567",
     "registrations": "[NCT01234567]",
+    "trial": "smith-lsd-trial",
     "url": "https://www.example.org/article",
     "population.n_randomised": "80",
     "population.n_analysed": "76",
-    "interventions.amounts": "[10, 20]",
+    "interventions.amounts": "[10]",
+    "interventions.role_reason": "the trial used 1 mg as its control dose",
+    "adverse_events.arm": "lsd-10",
+    "adverse_events.versus": "placebo",
     "interventions.unit": "µg",
     "outcomes.primary": "true",
     "outcomes.effect.type": "mean-difference",
@@ -278,6 +297,7 @@ def record_text(
     today = dt.date.today().isoformat()
     values = {"id": record_id, **DEFAULTS}
     values |= {"review.added": today, "review.last_reviewed": today}
+    values |= {"interventions.arm": "TODO", "outcomes.arm": "TODO", "outcomes.versus": "TODO"}
     for key, value in (bib or {}).items():
         if key == "authors":
             values[key] = "\n" + "\n".join(_q(a) for a in value)
@@ -295,7 +315,33 @@ def record_text(
         "# CONTRIBUTING.md explains each field.",
     ]
     writer.model(Study, (), 0, None)
+    at = next(i for i, line in enumerate(writer.lines) if line.startswith("interventions:"))
+    writer.lines[at:at] = MULTI_DOSE_EXAMPLE
     return "\n".join(writer.lines) + "\n"
+
+
+# Shown above the interventions of a new record: how a trial of several doses is written.
+MULTI_DOSE_EXAMPLE = [
+    "# A trial of several doses lists one intervention per dose, each with its own arm, and",
+    "# each outcome names the arm it is for and what that arm is compared with, for example:",
+    "#   interventions:",
+    "#     - arm: lsd-10",
+    "#       substance: lsd",
+    "#       dose: 10 µg",
+    "#       dose_class: micro",
+    "#       (and the other fields, as below)",
+    "#     - arm: lsd-200",
+    "#       substance: lsd",
+    "#       dose: 200 µg",
+    "#       dose_class: full",
+    "#       (and the other fields, as below)",
+    "#   outcomes:",
+    "#     - domain: anxiety",
+    "#       arm: lsd-200",
+    "#       versus: placebo",
+    "#       (and the other fields, as below)",
+    "# A result's dose class is its arm's: the 200 µg result never counts for a microdose claim.",
+]
 
 
 @dataclass

@@ -33,6 +33,7 @@ from studydigest.records.schema import (
     AdverseEvent,
     ClaimPart,
     DoseClass,
+    Outcome,
     Study,
 )
 
@@ -237,20 +238,23 @@ class Catalog:
 
     def _cells(self, substance: str) -> dict[tuple[DoseClass, str], list[Study]]:
         """The substance's studies by (dose class it was given at, outcome domain measured)."""
-        cells: dict[tuple[DoseClass, str], list[Study]] = defaultdict(list)
+        cells: dict[tuple[DoseClass, str], dict[str, Study]] = defaultdict(dict)
         for study in self.by_substance(substance):
-            doses = {i.dose_class for i in study.interventions if i.substance == substance}
-            for domain in dict.fromkeys(o.domain for o in study.outcomes):
-                for dose in doses:
-                    cells[(dose, domain)].append(study)
-        return cells
+            for outcome in study.outcomes:
+                for dose in result_doses(study, outcome, substance):
+                    cells[(dose, outcome.domain)][study.id] = study
+        return {key: list(found.values()) for key, found in cells.items()}
 
     def _domain_summaries(self, substance: str) -> list[DomainSummary]:
         rows = []
         for (dose, domain), studies in self._cells(substance).items():
             directions = dict.fromkeys(FINDINGS, 0)
             for study in studies:
-                d = direction(o.finding for o in study.outcomes if o.domain == domain)
+                d = direction(
+                    o.finding
+                    for o in study.outcomes
+                    if o.domain == domain and dose in result_doses(study, o, substance)
+                )
                 if d:
                     directions[d] += 1
             strongest = min((self.grades[s.id] for s in studies), key=lambda g: g.level.rank)
@@ -321,11 +325,11 @@ class Catalog:
         """Adverse events keyed by (substance, dose class)."""
         table: dict[tuple[str, str], list[EventRow]] = defaultdict(list)
         for study in sorted(self.studies.values(), key=self.sort_key):
-            pairs = {(i.substance, i.dose_class) for i in study.interventions}
-            for sub, dose in sorted(pairs, key=lambda p: (p[0], DOSE_CLASSES.index(p[1]))):
-                if substance is not None and sub != substance:
-                    continue
-                for event in study.adverse_events:
+            for event in study.adverse_events:
+                pairs = {(i.substance, i.dose_class) for i in study.arms_of(event)}
+                for sub, dose in sorted(pairs, key=lambda p: (p[0], DOSE_CLASSES.index(p[1]))):
+                    if substance is not None and sub != substance:
+                        continue
                     table[(sub, dose)].append(EventRow(study, event))
         return dict(sorted(table.items(), key=lambda kv: (kv[0][0], DOSE_CLASSES.index(kv[0][1]))))
 
@@ -364,6 +368,10 @@ class Catalog:
             if study_id in c.studies or study_id in c.context_studies
         ]
 
+    def parts_for_study(self, claim_id: str, study_id: str) -> list[PartVerdict]:
+        """The verdicts of a claim's parts that a study is linked to (none for context)."""
+        return [p for p in self.verdicts[claim_id].parts if study_id in p.part.studies]
+
     def dose_counts(self) -> dict[str, int]:
         """How many studies have at least one arm in each dose class."""
         counts = {d: sum(d in s.dose_classes for s in self.studies.values()) for d in DOSE_CLASSES}
@@ -390,6 +398,15 @@ class Catalog:
         for g in self.grades.values():
             counts[g.level.code] += 1
         return counts
+
+
+def result_doses(study: Study, outcome: Outcome, substance: str) -> set[DoseClass]:
+    """The dose classes of the substance's active arms that a result is for."""
+    return {
+        a.dose_class
+        for a in study.arms_of(outcome)
+        if a.substance == substance and a.role == "active"
+    }
 
 
 def design_counts(studies: list[Study]) -> list[DesignCount]:

@@ -6,14 +6,14 @@ effect. Inconsistency looks at I², at whether the studies' intervals overlap, a
 prediction interval. The rules are data (``RULES``, ``I2_SERIOUS``, ``RATIO_MID``), printed
 on the methodology page; :func:`judge` applies them and :mod:`grading` calls it.
 
-The numbers decide only when every counted study is in the pooled estimate; otherwise the
+The numbers decide only when every counted trial is in the pooled estimate; otherwise the
 rules that read directions and single intervals still apply.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -35,6 +35,7 @@ class NumericRule:
     domain: str
     levels: int
     rule: str
+    family: str  # the GRADE domain (each costs at most two levels in grading)
 
 
 RULES: dict[str, NumericRule] = {
@@ -45,6 +46,7 @@ RULES: dict[str, NumericRule] = {
         "The 95% confidence interval of the pooled estimate (or of the one study's result) "
         "reaches across one threshold of an important effect (the MID either side of no "
         "effect): the true effect may be important or not.",
+        "Imprecision",
     ),
     "very-imprecise-pooled": NumericRule(
         "very-imprecise-pooled",
@@ -52,6 +54,7 @@ RULES: dict[str, NumericRule] = {
         2,
         "The 95% confidence interval of the pooled estimate reaches across both thresholds: "
         "it includes an important benefit and an important harm.",
+        "Imprecision",
     ),
     "imprecise-no-mid": NumericRule(
         "imprecise-no-mid",
@@ -59,6 +62,7 @@ RULES: dict[str, NumericRule] = {
         1,
         "A mean difference in a scale's points, whose important difference is known only as a "
         "standardised one: its 95% confidence interval includes no effect.",
+        "Imprecision",
     ),
     "inconsistent-pooled": NumericRule(
         "inconsistent-pooled",
@@ -67,6 +71,7 @@ RULES: dict[str, NumericRule] = {
         f"Two or more studies, and any of: I² of {I2_SERIOUS:g}% or more; two studies' 95% "
         "confidence intervals do not overlap; the 95% prediction interval includes both an "
         "important benefit and an important harm. One step, however many of these hold.",
+        "Inconsistency",
     ),
 }
 
@@ -103,7 +108,7 @@ def _range(group: PooledGroup, low: float, high: float) -> str:
     return f"{number(group.shown(low), digits)} to {number(group.shown(high), digits)}"
 
 
-def _imprecision(group: PooledGroup, mid: float | None) -> Judged | None:
+def _imprecision(group: PooledGroup, mid: float | None, source: str) -> Judged | None:
     r = group.result
     where = f"95% CI {_range(group, r.ci_low, r.ci_high)}"
     if mid is None:
@@ -111,11 +116,15 @@ def _imprecision(group: PooledGroup, mid: float | None) -> Judged | None:
             return Judged(RULES["imprecise-no-mid"], f"{where} includes no effect.")
         return None
     below, above = r.ci_low < -mid < r.ci_high, r.ci_low < mid < r.ci_high
-    shown_mid = number(group.shown(mid), 2)
+    if group.ratio:
+        threshold_words = f"an important effect is a ratio of {RATIO_MID:g} either way"
+    else:
+        threshold_words = f"minimal important difference SMD {mid:g}: {source}"
+    reason = f"{where} ({threshold_words})."
     if below and above:
-        return Judged(RULES["very-imprecise-pooled"], f"{where}; the MID is {shown_mid}.")
+        return Judged(RULES["very-imprecise-pooled"], reason)
     if below or above:
-        return Judged(RULES["imprecise-pooled"], f"{where}; the MID is {shown_mid}.")
+        return Judged(RULES["imprecise-pooled"], reason)
     return None
 
 
@@ -142,17 +151,27 @@ def _inconsistency(group: PooledGroup, mid: float | None) -> Judged | None:
 
 
 def judge(
-    cell: PooledCell | None, counted: Collection[str], direction: str, mid_smd: float
+    cell: PooledCell | None,
+    counted: Collection[str],
+    direction: str,
+    mid_smd: float,
+    unit_of: Mapping[str, str] | None = None,
+    *,
+    mid_source: str = "the default",
 ) -> NumericJudgement:
-    """Apply ``RULES`` to the pooled estimate of the counted studies (ids in ``counted``)."""
+    """Apply ``RULES`` to the pooled estimate of the counted trials (``counted``: trial keys,
+    ``unit_of``: study id to trial key; without it each study is its own trial)."""
     group = cell.main if cell is not None else None
-    if group is None or {c.study.id for c in group.contributions} != set(counted):
+    units = unit_of or {}
+    if group is None or {units.get(c.study.id, c.study.id) for c in group.contributions} != set(
+        counted
+    ):
         return NOTHING
     mid = threshold(group, mid_smd)
     steps = []
     imprecision = group.withheld is None and direction in HEALTH_DIRECTIONS
     if imprecision:
-        found = _imprecision(group, mid)
+        found = _imprecision(group, mid, mid_source)
         if found:
             steps.append(found)
     inconsistency = group.k >= 2

@@ -147,6 +147,21 @@ DIRECTION = {
     "marker-changed": "Marker changed, no health outcome",
     "no-evidence": "No controlled evidence",
 }
+VERDICT = {
+    "supported": "Supported",
+    "contradicted": "Contradicted",
+    "not-shown": "Not shown",
+    "mixed": "Mixed",
+    "untested": "Untested",
+    "unread": "Unread",
+}
+ASSERTED = {
+    "improves": "Improves",
+    "reduces": "Reduces",
+    "increases": "Increases",
+    "no-difference": "Makes no difference",
+}
+ARM_ROLE = {"active": "Active arm", "control": "Control arm (designed as the control)"}
 CERTAINTY = {
     "high": "High",
     "moderate": "Moderate",
@@ -174,6 +189,9 @@ ALL = {
     "evidence_kind": EVIDENCE_KIND,
     "direction": DIRECTION,
     "certainty": CERTAINTY,
+    "verdict": VERDICT,
+    "asserted": ASSERTED,
+    "arm_role": ARM_ROLE,
 }
 
 

@@ -30,7 +30,7 @@ import math
 import re
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from statistics import NormalDist
@@ -63,9 +63,10 @@ COMPATIBILITY: dict[str, str] = {
     "risk-ratio": "Risk ratios are pooled with risk ratios, on the log scale.",
     "not-pooled": "Risk differences (their units are not recorded) and correlations (not a "
     "comparison between groups) are never pooled.",
-    "one-per-study": "Each study gives one result to a pooled estimate: the first primary "
-    "result with a standard error, otherwise the first result with one in the order the "
-    "record lists them; its other results stay in the tables.",
+    "one-per-study": "Each trial gives one result to a pooled estimate (several reports of one "
+    "trial count once): the first primary result with a standard error, otherwise the first "
+    "result with one in the order the records list them; its other results stay in the "
+    "tables.",
     "direction": "Results recorded with the other direction favouring the intervention are "
     "turned round (sign reversed, or 1 divided by the ratio) before pooling, so that every "
     "result favours the intervention on the same side.",
@@ -305,10 +306,12 @@ class PooledCell:
 
 
 def group_results(
-    pairs: Iterable[tuple[Study, Outcome]],
+    pairs: Iterable[tuple[Study, Outcome]], unit_of: Mapping[str, str] | None = None
 ) -> tuple[dict[tuple[Kind, str | None], list[tuple[Study, Outcome, Effect]]], list[str]]:
-    """Results with a standard error by compatible group, one per study, and notes on the
+    """Results with a standard error by compatible group, one per trial (``unit_of`` maps a
+    study id to its trial; several reports of one trial give one result), and notes on the
     results that cannot enter any group."""
+    units = unit_of or {}
     chosen: dict[tuple[Kind, str | None], dict[str, tuple[Study, Outcome, Effect]]] = {}
     notes: dict[str, str] = {}
     pairs = list(pairs)
@@ -332,10 +335,17 @@ def group_results(
             " ".join(effect.scale.split()) if kind == "mean-difference" and effect.scale else None
         )
         key = (kind, scale.casefold() if scale else None)
-        chosen.setdefault(key, {}).setdefault(study.id, (study, outcome, effect))
-    used = {sid for group in chosen.values() for sid in group}
+        chosen.setdefault(key, {}).setdefault(
+            units.get(study.id, study.id), (study, outcome, effect)
+        )
+    used = {s.id for group in chosen.values() for s, _, _ in group.values()}
+    used_units = {unit for group in chosen.values() for unit in group}
     groups = {key: list(members.values()) for key, members in chosen.items()}
-    return groups, [text for sid, text in notes.items() if sid not in used]
+    return groups, [
+        text
+        for sid, text in notes.items()
+        if sid not in used and units.get(sid, sid) not in used_units
+    ]
 
 
 def pool_group(
@@ -374,10 +384,13 @@ def pool_group(
 
 
 def pool_results(
-    pairs: Iterable[tuple[Study, Outcome]], method: Method = DEFAULT_METHOD
+    pairs: Iterable[tuple[Study, Outcome]],
+    method: Method = DEFAULT_METHOD,
+    unit_of: Mapping[str, str] | None = None,
 ) -> PooledCell:
-    """Pool what can be pooled of a set of (study, outcome) results (``COMPATIBILITY``)."""
-    groups, notes = group_results(pairs)
+    """Pool what can be pooled of a set of (study, outcome) results (``COMPATIBILITY``), one
+    result per trial where ``unit_of`` maps study ids to trials."""
+    groups, notes = group_results(pairs, unit_of)
     if not groups:
         return PooledCell(None, (), tuple(notes))
     pooled = [pool_group(kind, members, method) for (kind, _), members in groups.items()]

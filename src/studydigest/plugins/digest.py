@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from studydigest import settings
 from studydigest.plugins.cache import ServeCache
+from studydigest.records import lastcheck
 from studydigest.records.load import Problem
 from studydigest.records.validate import Checks, Limits, check_project
 from studydigest.settings import Layout
@@ -55,6 +56,8 @@ class DigestConfig(base.Config):
     """Most bytes of records a corpus may hold (default 32 MiB)."""
     max_age_days = c.Optional(c.Type(int))
     """Warn when a record was last reviewed longer ago than this (default 730; 0 turns it off)."""
+    contact = c.Type(str, default="")
+    """The editors' e-mail address, sent by `studydigest watch` to Crossref and NCBI."""
 
 
 def _detail_page(path: str) -> bool:
@@ -134,13 +137,23 @@ class DigestPlugin(BasePlugin[DigestConfig]):
                 f"{len(problems)} problem(s) in the study records; nothing was built "
                 "(run 'studydigest validate' for the list)"
             )
+        try:
+            last_check = lastcheck.read(self.layout.root)
+        except lastcheck.LastCheckError as exc:
+            raise PluginError(str(exc)) from None
         renderer = Renderer(
             corpus,
             site_url=config.site_url or "",
             site_name=config.site_name,
             directory_urls=config.use_directory_urls,
+            last_check=last_check,
         )
-        key = (config.site_url, config.site_name, config.use_directory_urls)
+        key = (
+            config.site_url,
+            config.site_name,
+            config.use_directory_urls,
+            last_check.to_json() if last_check else "",
+        )
         if self.cache is None:
             pages, self.dates = _render(renderer)
         else:

@@ -251,6 +251,8 @@ RobJudgement = Literal["low", "some-concerns", "high", "not-reported"]
 RegistrationTiming = Literal["prospective", "retrospective", "not-registered", "not-reported"]
 NoticeType = Literal["retraction", "expression-of-concern", "correction"]
 DoseUnit = Literal["µg", "mg", "g", "mg/kg", "mg/70 kg"]
+ArmRole = Literal["active", "control"]
+AssertedDirection = Literal["improves", "reduces", "increases", "no-difference"]
 
 DESIGN_TYPES: tuple[str, ...] = DesignType.__args__  # type: ignore[attr-defined]
 DOSE_CLASSES: tuple[str, ...] = DoseClass.__args__  # type: ignore[attr-defined]
@@ -267,6 +269,14 @@ RANDOMISED_COMPARISONS = frozenset(
 # comparisons (open-label follow-up, before-after, none).
 CONTROLLED_DESIGNS = frozenset({"rct", "crossover-rct", "crossover", "non-randomised-controlled"})
 RANDOMISED_DESIGNS = frozenset({"rct", "crossover-rct"})
+# What an outcome's `versus` may name besides another arm of the study: the control conditions
+# that have no substance or dose of their own, and the same people before the first dose.
+CONTROL_ARMS = frozenset(
+    {"placebo", "active-placebo", "active-comparator", "waiting-list", "no-treatment"}
+)
+BASELINE = "baseline"
+# An outcome's `arm` for a result that pools every arm (a survey of users of two substances).
+ALL_ARMS = "all"
 # Outcome kinds that can show benefit or harm; the others only say what changed.
 HEALTH_KINDS = frozenset({"health", "performance"})
 HEALTH_FINDINGS = ("benefit", "no-difference", "harm", "mixed")
@@ -359,6 +369,19 @@ class Population(Strict):
 
 
 class Intervention(Strict):
+    arm: Slug | None = Field(
+        default=None,
+        description="Id of this arm, unique within the study (for example lsd-10); outcomes and "
+        "adverse events name it. Required when the study has more than one intervention.",
+    )
+    role: ArmRole = Field(
+        default="active",
+        description="control when the trial designed this dose as its control (a sub-therapeutic "
+        "dose such as 1 mg psilocybin); give role_reason.",
+    )
+    role_reason: ShortText | None = Field(
+        default=None, description="Why this arm is the control (with role: control)."
+    )
     substance: Slug
     dose: ShortText
     route: Route
@@ -380,6 +403,11 @@ class Intervention(Strict):
     def _amounts_have_unit(self) -> Intervention:
         if bool(self.amounts) != (self.unit is not None):
             raise ValueError("give amounts and unit together (amounts: [10, 20], unit: µg)")
+        if (self.role == "control") != (self.role_reason is not None):
+            raise ValueError(
+                "a control arm needs role_reason and only a control arm has one (role: control, "
+                "role_reason: the trial used 1 mg as its control dose)"
+            )
         return self
 
 
@@ -439,6 +467,17 @@ Weeks = Annotated[float, Field(ge=0, le=1000)]
 
 class Outcome(Strict):
     domain: Slug
+    arm: Slug | None = Field(
+        default=None,
+        description="The intervention arm this result is for (an `arm` id of the study's "
+        "interventions, or all for a result pooled over every arm); required when the study "
+        "has more than one intervention.",
+    )
+    versus: Slug | None = Field(
+        default=None,
+        description="What the arm is compared with: another arm's id, a control condition "
+        "(placebo, active-placebo, active-comparator, waiting-list, no-treatment) or baseline.",
+    )
     measure: ShortText
     comparison: Comparison = Field(
         description="Which comparison produced this result: a randomised comparison within the "
@@ -465,6 +504,17 @@ class Outcome(Strict):
 
 class AdverseEvent(Strict):
     event: ShortText
+    arm: Slug | None = Field(
+        default=None,
+        description="The intervention arm this result is for (an `arm` id of the study's "
+        "interventions, or all for a result pooled over every arm); required when the study "
+        "has more than one intervention.",
+    )
+    versus: Slug | None = Field(
+        default=None,
+        description="What the arm is compared with: another arm's id, a control condition "
+        "(placebo, active-placebo, active-comparator, waiting-list, no-treatment) or baseline.",
+    )
     summary: Text
     serious: bool = False
     withdrawals: Annotated[int, Field(ge=0, le=100_000)] | None = None
@@ -580,6 +630,11 @@ class Study(Strict):
         max_length=20,
         description="Ids of the saved searches that found this study.",
     )
+    trial: Slug | None = Field(
+        default=None,
+        description="Id naming the trial when several records report one trial (same people); "
+        "records that share it, or share a registration, are counted once.",
+    )
     url: SourceUrl | None = None
     design: Design
     population: Population
@@ -609,7 +664,32 @@ class Study(Strict):
         reviews = {"systematic-review", "meta-analysis", "narrative-review"}
         if not self.interventions and self.design.type not in reviews:
             raise ValueError("list at least one intervention (substance, dose, dose_class, ...)")
+        arms = [i.arm for i in self.interventions if i.arm is not None]
+        if ALL_ARMS in arms:
+            raise ValueError(
+                f"'{ALL_ARMS}' is kept for results that pool every arm; rename the arm"
+            )
+        twice = sorted({a for a in arms if arms.count(a) > 1})
+        if twice:
+            raise ValueError(f"each arm needs its own id ({', '.join(twice)} is used twice)")
         return self
+
+    @property
+    def arms(self) -> dict[str, Intervention]:
+        """Interventions by arm id (an intervention without an id is left out)."""
+        return {i.arm: i for i in self.interventions if i.arm is not None}
+
+    def arms_of(self, result: Outcome | AdverseEvent) -> list[Intervention]:
+        """The intervention(s) a result is for: its named arm; the only intervention; or,
+        for an older record with several interventions and no arm named, all of them."""
+        if result.arm is not None and result.arm != ALL_ARMS:
+            arm = self.arms.get(result.arm)
+            return [arm] if arm is not None else []
+        return list(self.interventions)
+
+    def versus_arm(self, result: Outcome | AdverseEvent) -> Intervention | None:
+        """The intervention a result is compared with, when it names another arm."""
+        return self.arms.get(result.versus) if result.versus else None
 
     @property
     def dose_classes(self) -> list[str]:
@@ -636,6 +716,31 @@ class Study(Strict):
         return self.design.type in RANDOMISED_DESIGNS
 
 
+class Assertion(Strict):
+    """What a claim part says happens on its domains, so a verdict can answer it."""
+
+    direction: AssertedDirection = Field(
+        description="improves (or reduces, for symptoms and pain) a health or performance "
+        "outcome; increases or reduces a marker or felt effect; no-difference (e.g. 'cannot be "
+        "felt')."
+    )
+    duration: bool = Field(
+        default=False,
+        description="True when the part is about how long an effect lasts: it is still present "
+        "at min_weeks. Only randomised results at that time answer it.",
+    )
+    repeated_dosing: bool = Field(
+        default=False,
+        description="True when the part is about taking doses repeatedly (a microdosing "
+        "schedule); results after a single dose are then indirect.",
+    )
+    patients: bool = Field(
+        default=False,
+        description="True when the part is about people with a condition; results in healthy "
+        "volunteers are then indirect.",
+    )
+
+
 class ClaimPart(Strict):
     """One assertion of a claim, judged on its own: who, what, how much, how long."""
 
@@ -651,7 +756,18 @@ class ClaimPart(Strict):
     min_weeks: Weeks = Field(
         default=0, description="The shortest time from first dose the part claims an effect for."
     )
+    asserts: Assertion | None = Field(
+        default=None,
+        description="What the part asserts; without it the verdict assumes an improvement "
+        "(or, for marker domains, an increase), not about duration.",
+    )
     studies: list[Slug] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _duration_has_a_time(self) -> ClaimPart:
+        if self.asserts is not None and self.asserts.duration and not self.min_weeks:
+            raise ValueError("a part about duration (asserts.duration: true) needs min_weeks")
+        return self
 
 
 class Claim(Strict):
@@ -731,6 +847,16 @@ class Term(Strict):
     description: Text
 
 
+class MinimalImportantDifference(Strict):
+    """The smallest difference on a domain that matters to people, with where it comes from."""
+
+    smd: Annotated[float, Field(gt=0, le=5)] = Field(
+        description="As a standardised mean difference."
+    )
+    source: ShortText = Field(description="Where the number comes from.")
+    url: HttpsUrl | None = None
+
+
 class OutcomeDomain(Term):
     """An outcome domain, with the kind of outcome it is."""
 
@@ -738,6 +864,7 @@ class OutcomeDomain(Term):
         description="health and performance outcomes can show benefit or harm; biomarker, "
         "brain-activity, felt-effect and lab-measure outcomes only say what changed."
     )
+    minimal_important_difference: MinimalImportantDifference | None = None
 
     @property
     def can_benefit(self) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from studydigest.records.consistency import claim_problems, study_problems
+from studydigest.records.consistency import claim_problems, report_problems, study_problems
 from studydigest.records.corpus import Corpus, Vocabulary
 from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnings
 from studydigest.records.gcpause import gc_paused
@@ -170,6 +170,7 @@ class Checks:
     limits: Limits = Limits()
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
     today: dt.date | None = None
+    legacy: bool = False  # records written before results named their arm (diff's base ref)
 
 
 @dataclass
@@ -534,9 +535,12 @@ def validate_project(
     limits: Limits = Limits(),
     focus: Collection[str] = (),
     memo: Documents | None = None,
+    legacy: bool = False,
 ) -> tuple[Corpus | None, list[Problem]]:
-    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``."""
-    result = check_project(layout, Checks(limits=limits), focus, memo)
+    """The corpus (None on any error) and every problem: :func:`check_project` with ``limits``;
+    ``legacy`` accepts records written before results named their arm (as `diff` reads an
+    older commit)."""
+    result = check_project(layout, Checks(limits=limits, legacy=legacy), focus, memo)
     return result.corpus, result.problems
 
 
@@ -594,9 +598,13 @@ def _check_project(
         studies[study.id] = study
         files[study.id] = doc.file
         study_docs[study.id] = doc
-        problems.extend(study_problems(doc, study, vocab.outcome_domains, vocab.substances))
+        problems.extend(
+            study_problems(doc, study, vocab.outcome_domains, vocab.substances, checks.legacy)
+        )
         problems.extend(study_pitfalls(doc, study))
         problems.extend(_source_problems(doc, study, vocab.hosts))
+
+    problems.extend(report_problems(study_docs, studies))
 
     claims: dict[str, Claim] = {}
     # Claims may name a study whose own file has problems: that file's problems are reported

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
 from studydigest.evidence import labels, pooling
 from studydigest.evidence.catalog import DOSE_LABELS, Catalog
+from studydigest.evidence.grading import trial_groups
 from studydigest.records.schema import (
     DOSE_CLASSES,
     RATIO_EFFECTS,
@@ -193,6 +194,7 @@ class ForestSection:
 
 def forest_sections(catalog: Catalog) -> list[ForestSection]:
     """Every outcome domain (per dose class) with at least one estimate and 95% CI."""
+    trials = trial_groups(catalog.studies)
     domains = list(catalog.corpus.vocabulary.outcome_domains)
     found: dict[tuple[tuple[str, ...], str], list[tuple[Study, Outcome]]] = {}
     for study in catalog.studies.values():
@@ -214,7 +216,7 @@ def forest_sections(catalog: Catalog) -> list[ForestSection]:
             scale = e.scale if e.type == "mean-difference" else None
             keys.setdefault((kind_of(e), scale, o.randomised_comparison), []).append((s, o, e))
         groups = [
-            _group(doses, domain, kind, scale, randomised, members)
+            _group(doses, domain, kind, scale, randomised, members, trials)
             for (kind, scale, randomised), members in sorted(
                 keys.items(), key=lambda kv: (not kv[0][2], KINDS.index(kv[0][0]), kv[0][1] or "")
             )
@@ -235,20 +237,21 @@ def _group(
     scale: str | None,
     randomised: bool,
     members: list[tuple[Study, Outcome, Effect]],
+    trials: Mapping[str, str],
 ) -> ForestGroup:
     votes = Counter(e.favours_intervention for _, _, e in members)
     favours = "higher" if votes["higher"] > votes["lower"] else "lower"
     rows = tuple(ForestRow(s, o, e, e.favours_intervention != favours) for s, o, e in members)
-    pooled = _pooled(members, favours) if randomised else None
+    pooled = _pooled(members, favours, trials) if randomised else None
     return ForestGroup(doses, domain, kind, scale, randomised, rows, favours, pooled)
 
 
 def _pooled(
-    members: list[tuple[Study, Outcome, Effect]], favours: str
+    members: list[tuple[Study, Outcome, Effect]], favours: str, trials: Mapping[str, str]
 ) -> pooling.PooledGroup | None:
     """The random-effects average of two or more studies' results, if they can be pooled."""
     pairs = [(s, o) for s, o, _ in members if o.comparison in POOLED_COMPARISONS]
-    groups, _ = pooling.group_results(pairs)
+    groups, _ = pooling.group_results(pairs, trials)
     if len(groups) != 1:
         return None
     ((kind, _), chosen), *_ = groups.items()

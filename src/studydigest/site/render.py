@@ -24,17 +24,22 @@ from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.evidence.grading import (
     CERTAINTIES,
     DEFAULT_MID_SMD,
+    DEFAULT_MID_SOURCE,
     DIRECTIONS,
     DOWNGRADES,
+    HEALTHY,
     LEVELS,
+    MAX_LEVELS_PER_DOMAIN,
     OPTIMAL_INFORMATION_SIZE,
+    VERDICTS,
     PartVerdict,
     sample_size,
 )
 from studydigest.evidence.labels import study_label
-from studydigest.records import identifiers
+from studydigest.records import identifiers, lastcheck
 from studydigest.records.corpus import Corpus
 from studydigest.records.gcpause import gc_paused
+from studydigest.records.lastcheck import LastCheck
 from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
 from studydigest.records.searches import (
     DATABASE_LABELS,
@@ -66,6 +71,29 @@ def timing(outcome: Outcome) -> str:
     return f"{outcome.timepoint}; counted as {counted} after the first dose"
 
 
+def arm_text(study: Study, result: Outcome) -> str:
+    """For a study of several arms, which arm a result is for and what it is compared with
+    ("10 µg, microdose, against placebo"); "" for a study of one arm."""
+    if len(study.interventions) < 2:
+        return ""
+    arms = study.arms_of(result)
+    if result.arm == "all" or len(arms) != 1:
+        what = "all arms"
+    else:
+        what = f"{arms[0].dose}, {labels.DOSE_CLASS[arms[0].dose_class].lower()}"
+    versus = result.versus
+    other = study.arms.get(versus or "")
+    if other is not None:
+        against = f", against {other.dose}"
+    elif versus == "baseline":
+        against = ", against baseline"
+    elif versus:
+        against = f", against {labels.CONTROL.get(versus, versus.replace('-', ' ')).lower()}"
+    else:
+        against = ""
+    return what + against
+
+
 def sample_text(study: Study) -> str:
     """The sample size for a list of studies: a number, or "not reported" (never 0)."""
     n = sample_size(study)
@@ -85,9 +113,12 @@ def certainty_badge(verdict: PartVerdict) -> Markup:
 
 
 def direction_badge(verdict: PartVerdict) -> Markup:
-    """The direction of a verdict in words; a class adds its colour."""
-    d = verdict.direction
-    return Markup('<span class="sd-verdict sd-{}">{}</span>').format(d.code, d.label)
+    """The verdict word first (what the trials say about what the part asserts), then the
+    direction of the evidence in words; a class adds its colour."""
+    v, d = verdict.verdict, verdict.direction
+    return Markup(
+        '<span class="sd-verdict sd-v-{}">{}</span> · <span class="sd-verdict sd-{}">{}</span>'
+    ).format(v.code, v.label, d.code, d.label)
 
 
 # The banner at the top of a study page under an editorial notice (corrections get none).
@@ -178,6 +209,7 @@ class Renderer:
         site_url: str = "",
         site_name: str = "Microdosing Evidence Digest",
         directory_urls: bool = True,
+        last_check: LastCheck | None = None,
     ) -> None:
         self.corpus = corpus
         self.site_url = site_url
@@ -201,13 +233,19 @@ class Renderer:
         self.env.filters["label"] = study_label
         self.env.filters["weeks"] = weeks
         self.env.filters["timing"] = timing
+        self.env.globals["arm_text"] = arm_text
         self.env.filters["words"] = labels.words
         self.env.globals.update(
             LEVELS=LEVELS,
             DIRECTIONS=DIRECTIONS,
             CERTAINTIES=CERTAINTIES,
             DOWNGRADES=DOWNGRADES,
+            VERDICTS=VERDICTS,
             OIS=OPTIMAL_INFORMATION_SIZE,
+            DEFAULT_MID_SMD=DEFAULT_MID_SMD,
+            DEFAULT_MID_SOURCE=DEFAULT_MID_SOURCE,
+            MAX_LEVELS_PER_DOMAIN=MAX_LEVELS_PER_DOMAIN,
+            HEALTHY=sorted(HEALTHY),
             DOSE_LABELS=labels.DOSE_CLASS,
             FACETS=FACETS,
             DOSE_CLASSES=DOSE_CLASSES,
@@ -247,6 +285,7 @@ class Renderer:
                 "ratio_mid": effect_rules.RATIO_MID,
                 "mid": DEFAULT_MID_SMD,
             },
+            LAST_CHECK=last_check,  # the last `studydigest watch` run (watch/last-run.json)
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -410,6 +449,7 @@ def write_docs(
         site_url=settings.site_url if site_url is None else site_url,
         site_name=settings.site_name,
         directory_urls=settings.directory_urls,
+        last_check=lastcheck.read(layout.root),
     )
     pages = renderer.pages()
     clashes = sorted(_hand_written(docs) & set(pages))
