@@ -18,6 +18,7 @@ from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site import charts, forest, svgtext
 from studydigest.site.render import Renderer, study_label
+from studydigest.site.sanitize import sanitize_html
 
 from .conftest import FIXTURE
 
@@ -317,6 +318,7 @@ def test_a_diamond_pools_one_substances_randomised_results(
         xs = [float(p.split(",")[0]) for p in (diamonds[0].get("points") or "").split()]
         assert 0 <= min(xs) < max(xs) <= width
     assert "random-effects average of 2 studies of one substance" in figure
+    assert sanitize_html(figure).count('class="sd-diamond"') == 2  # survives the last guard
     assert "Pooled estimate (random effects)" in figure
 
 
