@@ -264,3 +264,57 @@ def test_several_reports_of_one_trial_give_one_result(base: Study) -> None:
     cell = pool_results(pairs, unit_of={"s-0": "trial-a", "s-1": "trial-a", "s-2": "s-2"})
     assert cell.main is not None and cell.main.k == 2
     assert [c.study.id for c in cell.main.contributions] == ["s-0", "s-2"]
+
+
+@st.composite
+def recorded_effects(draw: st.DrawFn) -> Effect:
+    """Any effect a valid record can hold: every type, with an interval, a p-value or neither."""
+    kind = draw(
+        st.sampled_from(
+            [
+                "smd",
+                "hedges-g",
+                "mean-difference",
+                "odds-ratio",
+                "risk-ratio",
+                "risk-difference",
+                "correlation",
+            ]
+        )
+    )
+    ratio = kind in {"odds-ratio", "risk-ratio"}
+    values = st.floats(0.01, 50) if ratio else st.floats(-50, 50)
+    a, b, c = sorted(draw(st.lists(values, min_size=3, max_size=3)))
+    fields: dict[str, object] = {
+        "type": kind,
+        "estimate": b,
+        "scale": draw(st.sampled_from(["MADRS", "madrs", "HAM-D"])),
+    }
+    form = draw(st.sampled_from(["interval", "p", "none"]))
+    fields.update(
+        {"ci_low": a, "ci_high": c} if form == "interval" else {"ci_low": None, "ci_high": None}
+    )
+    if form == "p":
+        fields["p"] = draw(st.sampled_from(["0.04", "=0.5", "<0.001", ".2", "1"]))
+    fields["favours_intervention"] = draw(st.sampled_from(["lower", "higher"]))
+    return effect(**fields)
+
+
+@settings(max_examples=40)
+@given(st.lists(recorded_effects(), min_size=1, max_size=6))
+def test_any_valid_set_of_results_pools_or_says_why(effects: list[Effect]) -> None:
+    """A new valid record can never break a build: pooling gives finite numbers or a reason."""
+    from studydigest.records.load import load_text
+    from studydigest.records.schema import Study as StudyModel
+
+    from .conftest import minimal
+
+    base = StudyModel.model_validate(load_text(minimal()).data)
+    cell = pool_results(many(base, *effects))
+    if cell.main is None:
+        assert cell.notes
+        return
+    r = cell.main.result
+    assert all(math.isfinite(v) for v in (r.estimate, r.ci_low, r.ci_high, r.tau2, r.i2))
+    assert r.ci_low <= r.estimate <= r.ci_high
+    assert cell.main.statement
