@@ -18,6 +18,7 @@ from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site import charts, forest, svgtext
 from studydigest.site.render import Renderer, study_label
+from studydigest.site.sanitize import sanitize_html
 
 from .conftest import FIXTURE
 
@@ -299,3 +300,34 @@ def _group(intervals: list[tuple[float, float, float]], kind: str) -> forest.For
         for low, est, high in intervals
     )
     return forest.ForestGroup(("full",), "depression", kind, None, True, rows, "lower")
+
+
+def test_a_diamond_pools_one_substances_randomised_results(
+    sections: dict[tuple[tuple[str, ...], str], forest.ForestSection],
+) -> None:
+    """Irwin (SMD) and Kent (Hedges' g, recorded the other way round) are both psilocybin
+    against placebo: the diamond averages them, turned to the plot's direction."""
+    smd = sections[(("full",), "depression")].groups[0]
+    assert smd.diamond is not None and smd.diamond.k == 2
+    assert smd.diamond.estimate == pytest.approx(-0.4788, abs=1e-4)
+    figure = forest.forest_figure(smd, study_label)
+    for svg in svgs(figure):
+        diamonds = [e for e in svg.iter(f"{SVG}polygon") if e.get("class") == "sd-diamond"]
+        assert len(diamonds) == 1
+        width, _ = size(svg)
+        xs = [float(p.split(",")[0]) for p in (diamonds[0].get("points") or "").split()]
+        assert 0 <= min(xs) < max(xs) <= width
+    assert "random-effects average of 2 studies of one substance" in figure
+    assert sanitize_html(figure).count('class="sd-diamond"') == 2  # survives the last guard
+    assert "Pooled estimate (random effects)" in figure
+
+
+def test_no_diamond_across_substances_or_without_a_control(
+    sections: dict[tuple[tuple[str, ...], str], forest.ForestSection],
+) -> None:
+    groups = sections[(("full",), "depression")].groups
+    madrs = groups[1]  # Carter (DMT) and Kent (psilocybin)
+    assert madrs.pooled is not None and madrs.diamond is None
+    assert "different substances" in forest.caption(madrs, study_label)
+    assert "sd-diamond" not in forest.forest_figure(madrs, study_label)
+    assert groups[3].pooled is None  # without a control group: never pooled

@@ -66,7 +66,11 @@ def test_added_study(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert "- Study pages: `studies/kent-2025.md` (new)\n" in out
     assert "- Substance pages: `substances/index.md`, `substances/psilocybin.md`\n" in out
-    assert "- Downloads: `data/bib/kent-2025.bib` (new), `data/references.bib`, " in out
+    # The new trial's effect enters the psilocybin summary-of-findings row's pooled estimate.
+    assert (
+        "- Downloads: `data/bib/kent-2025.bib` (new), `data/pooled.csv`, `data/references.bib`, "
+        in out
+    )
     # Not linked to any claim yet: no verdict moves, and the claims page stays the same.
     assert "Claim verdicts" not in out and "claims.md" not in out
 

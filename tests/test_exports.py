@@ -188,3 +188,32 @@ def test_schema_documents_the_evidence_model(pages: dict[str, str]) -> None:
     assert all(outcome[k].get("description") for k in ("comparison", "weeks", "finding"))
     assert {"RiskOfBias", "Notice", "Effect", "PooledResult"} <= set(defs)
     assert "favours_intervention" in defs["Effect"]["properties"]
+
+
+def test_claims_json_and_pooled_csv_carry_the_pooled_estimate(pages: dict[str, str]) -> None:
+    claims = {c["id"]: c for c in json.loads(pages["data/claims.json"])}
+    relieves = claims["dmt-lasting"]["parts"][0]["pooled"]
+    assert relieves["effect"] == "mean-difference" and relieves["scale"] == "MADRS"
+    assert (relieves["estimate"], relieves["ci_low"], relieves["ci_high"]) == (-7.4, -13.6, -1.1)
+    assert relieves["studies"] == ["carter-2022"] and "7.4 points lower" in relieves["statement"]
+    mood = claims["lsd-lifts-mood"]["parts"][0]["pooled"]
+    assert mood["estimate"] is None and mood["notes"]
+    rows = list(csv.DictReader(io.StringIO(pages["data/pooled.csv"].removeprefix("\ufeff"))))
+    cell = next(r for r in rows if (r["id"], r["part"]) == ("psilocybin", "full-depression"))
+    assert cell["source"] == "summary-of-findings" and cell["k"] == "2"
+    assert float(cell["estimate"]) < 0  # a number, not a formula-guarded text
+    schema = json.loads(pages["data/schema.json"])
+    documented = schema["$defs"]["ComputedPooledEstimate"]["properties"]
+    assert set(relieves) == set(documented)
+    assert all(documented[k].get("description") for k in documented)
+
+
+def test_the_pooled_number_is_on_the_substance_claims_and_methodology_pages(
+    pages: dict[str, str],
+) -> None:
+    psilocybin = pages["substances/psilocybin.md"]
+    assert "2 studies: on average 0.48 standard deviations lower than the comparison" in psilocybin
+    assert "**How much:** One study: 7.4 points lower on MADRS" in pages["claims.md"]
+    methodology = pages["methodology.md"]
+    assert "## How much: pooled estimates { #pooled }" in methodology
+    assert "PyMARE" in methodology and "Inconsistency &#40;pooled&#41;" in methodology

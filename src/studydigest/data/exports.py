@@ -17,18 +17,20 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import rispy
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from studydigest.data.bib import citation_title
-from studydigest.evidence import labels
+from studydigest.evidence import labels, pooling
 from studydigest.evidence.grading import (
     CERTAINTIES,
     DIRECTIONS,
     DOWNGRADES,
     VERDICTS,
     ClaimVerdict,
+    PartVerdict,
     grade,
 )
+from studydigest.evidence.pooling import PooledCell
 from studydigest.records.identifiers import doi_url
 from studydigest.records.names import PersonName, parse_name
 from studydigest.records.schema import Outcome, Study
@@ -42,8 +44,12 @@ EXPORT_FILES = {
     "data/references.csl.json": "CSL-JSON for Zotero, Pandoc and citeproc",
     "data/schema.json": "the JSON Schema of data/studies.json (an array of study records)",
     "data/claims.json": "every claim part's verdict (what it asserts, and whether the trials "
-    "support it), direction, certainty, the reason for each step down in certainty, and per "
-    "counted study the arms and results used",
+    "support it), direction, certainty, the reason for each step down in certainty, per "
+    "counted study the arms and results used, and the part's pooled estimate where one can be "
+    "computed",
+    "data/pooled.csv": "one row per claim part and summary-of-findings row with counted "
+    "randomised results: the random-effects pooled estimate, its 95% CI and prediction "
+    "interval, τ², I², or why nothing could be pooled",
     "feed.xml": "Atom feed of added and re-reviewed studies",
 }
 
@@ -264,8 +270,11 @@ def schema_json(model: type[BaseModel] = Study, title: str = "Study record") -> 
 def studies_schema_json() -> str:
     """The JSON Schema of data/studies.json: an array of study records."""
     schema = TypeAdapter(list[Study]).json_schema()
-    # data/claims.json is documented beside the records, under $defs (not part of the array).
-    schema.setdefault("$defs", {})["ClaimsJson"] = CLAIMS_JSON_SCHEMA
+    # data/claims.json is documented beside the records, under $defs (not part of the array),
+    # with the computed pooled estimate of its parts (no study record holds it).
+    defs = schema.setdefault("$defs", {})
+    defs["ClaimsJson"] = CLAIMS_JSON_SCHEMA
+    defs["ComputedPooledEstimate"] = ComputedPooledEstimate.model_json_schema()
     return _schema_text({**schema, "title": "Study records", "description": studies_json.__doc__})
 
 
@@ -336,6 +345,113 @@ def atom_feed(
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, "unicode") + "\n"
 
 
+class ComputedPooledEstimate(BaseModel):
+    """The digest's own random-effects estimate for a claim part or summary-of-findings row,
+    computed from the counted randomised results (the ``pooled`` field of each part in
+    data/claims.json; the columns of data/pooled.csv). Not a record field: records never hold
+    it. Numbers are rounded to 4 decimals."""
+
+    effect: str | None = Field(
+        description="standardised, mean-difference, odds-ratio or risk-ratio; null when "
+        "nothing could be pooled."
+    )
+    scale: str | None = Field(description="The rating scale of a mean difference.")
+    favours: str | None = Field(
+        description="lower or higher: which direction favours the intervention (results "
+        "recorded the other way round were turned before pooling)."
+    )
+    k: int = Field(description="Studies in the estimate (one result each).")
+    studies: list[str] = Field(description="Ids of the studies in the estimate.")
+    estimate: float | None = Field(
+        description="Pooled estimate on the effect's own scale (ratios as ratios); null when "
+        "not shown (too heterogeneous) or nothing could be pooled."
+    )
+    ci_low: float | None = Field(description="95% confidence interval, lower end.")
+    ci_high: float | None = Field(description="95% confidence interval, upper end.")
+    pi_low: float | None = Field(description="95% prediction interval, from 3 studies on.")
+    pi_high: float | None = Field(description="95% prediction interval, upper end.")
+    tau2: float | None = Field(
+        description="Between-study variance τ², on the analysis scale (log scale for ratios)."
+    )
+    i2: float | None = Field(description="I², in percent.")
+    method: str | None = Field(description="reml or dl: the τ² estimator (Hartung–Knapp CI).")
+    dl_estimate: float | None = Field(
+        description="For comparison, from 2 studies on: the same pooling with the "
+        "DerSimonian–Laird estimator of τ² (and the same Hartung–Knapp interval)."
+    )
+    dl_ci_low: float | None = Field(description="DerSimonian–Laird 95% CI, lower end.")
+    dl_ci_high: float | None = Field(description="DerSimonian–Laird 95% CI, upper end.")
+    dl_tau2: float | None = Field(description="DerSimonian–Laird τ², on the analysis scale.")
+    statement: str = Field(description="The estimate in words, as the site shows it.")
+    notes: list[str] = Field(description="Why results were left out, or not pooled at all.")
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def pooled_estimate(cell: PooledCell) -> ComputedPooledEstimate:
+    """The public form of a pooled cell (see :class:`ComputedPooledEstimate`)."""
+    group = cell.main
+    shown = cell.shown
+    ci = shown.ci if shown else (None, None)
+    prediction = shown.prediction if shown and shown.prediction else (None, None)
+    dl = None
+    if shown is not None and shown.k > 1 and shown.result.method != "dl":
+        contributions = shown.contributions
+        dl = pooling.pool([c.value for c in contributions], [c.se for c in contributions], "dl")
+    return ComputedPooledEstimate(
+        effect=group.kind if group else None,
+        scale=group.scale if group else None,
+        favours=group.favours if group else None,
+        k=group.k if group else 0,
+        studies=[c.study.id for c in group.contributions] if group else [],
+        estimate=_round(shown.estimate) if shown else None,
+        ci_low=_round(ci[0]),
+        ci_high=_round(ci[1]),
+        pi_low=_round(prediction[0]),
+        pi_high=_round(prediction[1]),
+        tau2=_round(group.result.tau2) if group else None,
+        i2=_round(group.result.i2) if group else None,
+        method=group.result.method if group else None,
+        dl_estimate=_round(shown.shown(dl.estimate)) if shown and dl else None,
+        dl_ci_low=_round(shown.shown(dl.ci_low)) if shown and dl else None,
+        dl_ci_high=_round(shown.shown(dl.ci_high)) if shown and dl else None,
+        dl_tau2=_round(dl.tau2) if dl else None,
+        statement=cell.statement,
+        notes=list(cell.notes),
+    )
+
+
+def _pooled_json(verdict: PartVerdict) -> dict[str, object] | None:
+    if verdict.pooled is None:
+        return None
+    return pooled_estimate(verdict.pooled).model_dump(mode="json")
+
+
+POOLED_COLUMNS = ["source", "id", "part", *ComputedPooledEstimate.model_fields]
+
+
+def pooled_csv(rows: Iterable[tuple[str, str, str, PooledCell]]) -> str:
+    """One row per (source, id, part) with a pooled cell: source is "claim" (id = claim id,
+    part = part id) or "summary-of-findings" (id = substance, part = dose class-domain)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(POOLED_COLUMNS)
+    for source, ident, part, cell in rows:
+        data = pooled_estimate(cell).model_dump(mode="json")
+        values: list[object] = [source, ident, part]
+        for name in ComputedPooledEstimate.model_fields:
+            value = data[name]
+            values.append("; ".join(value) if isinstance(value, list) else value)
+        # Numbers are written as numbers: only text can be mistaken for a formula.
+        writer.writerow(
+            [_cell(v) if isinstance(v, str) else "" if v is None else v for v in values]
+        )
+    return out.getvalue()
+
+
 def _result(outcome: Outcome) -> dict[str, object]:
     return {
         "domain": outcome.domain,
@@ -373,6 +489,7 @@ def claims_json(verdicts: Iterable[ClaimVerdict]) -> str:
                         "participants_unknown": part.participants_unknown,
                         "trials": part.trials,
                         "unread": [s.id for s in part.unread],
+                        "pooled": _pooled_json(part),
                         "downgrades": [
                             {
                                 "domain": step.downgrade.code,
@@ -457,6 +574,14 @@ CLAIMS_JSON_SCHEMA: dict[str, object] = {
                             "items": _CODES,
                             "description": "Randomised studies in scope whose results the "
                             "records do not hold yet.",
+                        },
+                        "pooled": {
+                            "anyOf": [
+                                {"$ref": "#/$defs/ComputedPooledEstimate"},
+                                {"type": "null"},
+                            ],
+                            "description": "The counted results' random-effects pooled "
+                            "estimate (null when no trial counted).",
                         },
                         "downgrades": {
                             "type": "array",

@@ -191,6 +191,7 @@ class Catalog:
     corpus: Corpus
     grades: dict[str, Grade] = field(init=False)
     _summaries: dict[str, list[DomainSummary]] = field(init=False, default_factory=dict)
+    _findings: dict[str, dict[str, list[FindingsRow]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.grades = {sid: grade(s) for sid, s in self.corpus.studies.items()}
@@ -274,7 +275,13 @@ class Catalog:
     def summary_of_findings(self, substance: str) -> dict[str, list[FindingsRow]]:
         """Per dose class (in the vocabulary's order), one row per outcome domain the
         substance's studies measured: studies and people by design, and a direction and
-        certainty from :func:`grading.judge_part`, exactly as a claim part would get them."""
+        certainty from :func:`grading.judge_part`, exactly as a claim part would get them.
+        Computed once, then reused by the substance page and the pooled-estimates export."""
+        if substance not in self._findings:
+            self._findings[substance] = self._summary_of_findings(substance)
+        return self._findings[substance]
+
+    def _summary_of_findings(self, substance: str) -> dict[str, list[FindingsRow]]:
         vocab = self.corpus.vocabulary
         name = vocab.substances[substance].name
         cells = self._cells(substance)

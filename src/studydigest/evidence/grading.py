@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from studydigest.evidence import labels
+from studydigest.evidence import effect_rules, labels, pooling
 from studydigest.records.schema import (
     HEALTH_KINDS,
     STANDARDISED_EFFECTS,
@@ -402,6 +402,12 @@ DOWNGRADES: dict[str, Downgrade] = {
         "records: the counted trials may not be all the evidence.",
         "Publication and reporting bias",
     ),
+    # Where the pooled numbers cover every counted study they judge imprecision and
+    # inconsistency instead of "wide-intervals" and "inconsistency" (see effect_rules).
+    **{
+        r.code: Downgrade(r.code, r.domain, r.levels, r.rule, r.family)
+        for r in effect_rules.RULES.values()
+    },
 }
 
 
@@ -450,6 +456,7 @@ class PartVerdict:
     asserts: Assertion | None = None  # what the part asserts (stated, or assumed)
     participants_unknown: int = 0  # counted trials with no sample size recorded
     trials: int = 0  # counted trials (reports of one trial are one)
+    pooled: pooling.PooledCell | None = None  # the counted results, pooled where they can be
 
     @property
     def reasons(self) -> list[str]:
@@ -941,10 +948,50 @@ def _unmeasured(names: list[str], all_names: list[str]) -> str:
     return f"No randomised comparison in scope measured {_lower(' and '.join(missing))}. "
 
 
+def minimal_important_difference(
+    names: Iterable[str], domains: Mapping[str, OutcomeDomain | Term], given: float | None = None
+) -> tuple[float, str]:
+    """The MID (as an SMD) a part's pooled interval is judged against, and where it comes
+    from: the one given, else the smallest its outcome domains record, else the default."""
+    if given is not None:
+        return given, "given"
+    recorded = sorted(_mid(name, domains) for name in names if _has_mid(name, domains))
+    return recorded[0] if recorded else (DEFAULT_MID_SMD, DEFAULT_MID_SOURCE)
+
+
+def _has_mid(domain: str, domains: Mapping[str, OutcomeDomain | Term]) -> bool:
+    return getattr(domains.get(domain), "minimal_important_difference", None) is not None
+
+
+def _with_numbers(
+    steps: list[Step],
+    pooled: pooling.PooledCell,
+    counted: Iterable[str],
+    code: str,
+    mid: tuple[float, str],
+    trial_of: Mapping[str, str],
+) -> list[Step]:
+    """Where the pooled numbers cover every counted trial, they judge imprecision and
+    inconsistency in place of the rules that read single intervals and directions."""
+    judged = effect_rules.judge(pooled, set(counted), code, mid[0], trial_of, mid_source=mid[1])
+    replaced = {"wide-intervals", "null-includes-important"} if judged.imprecision else set()
+    if judged.inconsistency:
+        replaced.add("inconsistency")
+    kept = [s for s in steps if s.downgrade.code not in replaced]
+    return kept + [Step(DOWNGRADES[j.rule.code], j.reason) for j in judged.steps]
+
+
 def judge_part(
-    part: ClaimPart, studies: Mapping[str, Study], domains: Mapping[str, OutcomeDomain | Term]
+    part: ClaimPart,
+    studies: Mapping[str, Study],
+    domains: Mapping[str, OutcomeDomain | Term],
+    *,
+    mid_smd: float | None = None,
+    method: pooling.Method = pooling.DEFAULT_METHOD,
 ) -> PartVerdict:
-    """Direction, certainty and verdict of one claim part, from the studies linked to it."""
+    """Direction, certainty and verdict of one claim part, from the studies linked to it.
+    ``mid_smd`` overrides the minimal important difference; ``method`` picks the τ² estimator
+    of the pooled estimate."""
     asserts = part.asserts or default_assertion(part, domains)
     linked = [studies[sid] for sid in part.studies]
     in_domains = {s.id: [o for o in s.outcomes if o.domain in part.domains] for s in linked}
@@ -1042,6 +1089,11 @@ def judge_part(
         surrogate,
         unread,
     )
+    pooled = pooling.pool_results(
+        ((studies[sid], o) for sid, outs in body.items() for o in outs), method, unit_of=trial_of
+    )
+    mid = minimal_important_difference(measured, domains, mid_smd)
+    steps = _with_numbers(steps, pooled, per_trial, code, mid, trial_of)
     certainty = BY_RANK[_rank(steps)]
     missing = "" if surrogate else _unmeasured(names, all_names)
     if surrogate:
@@ -1077,6 +1129,7 @@ def judge_part(
         asserts,
         unknown,
         len(by_trial),
+        pooled,
     )
 
 

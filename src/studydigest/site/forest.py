@@ -8,18 +8,24 @@ beside uncontrolled before-and-after changes, nor one dose class beside another.
 plot, the side that favours the intervention is the same for every row: a row recorded the
 other way round is shown reversed and marked, and the caption says so. The axis is symmetric
 around no effect, so both "favours" labels have room and every interval is drawn whole.
+
+Under a plot of randomised results from two or more studies, a diamond shows their
+random-effects average (``evidence.pooling``: one result per study, comparisons with a placebo,
+an active placebo, a waiting list or no treatment only, all of one substance), with its 95%
+prediction interval as a thin line through it.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
-from studydigest.evidence import labels
+from studydigest.evidence import labels, pooling
 from studydigest.evidence.catalog import DOSE_LABELS, Catalog
+from studydigest.evidence.grading import trial_groups
 from studydigest.records.schema import (
     DOSE_CLASSES,
     RATIO_EFFECTS,
@@ -49,6 +55,10 @@ AXIS_TITLES = {
 }
 MARK = "†"  # after the numbers of a row shown reversed
 DOT = "#3f7fbf"
+DIAMOND = "#1f4f7f"
+# Comparisons a pooled row averages: against no active treatment. Comparisons with another
+# treatment or another dose ask other questions and are plotted but not pooled.
+POOLED_COMPARISONS = frozenset({"placebo", "active-placebo", "waiting-list", "no-treatment"})
 Label = Callable[[Study], str]
 
 
@@ -107,6 +117,7 @@ class ForestGroup:
     randomised: bool
     rows: tuple[ForestRow, ...]
     favours: str  # "lower": the intervention is favoured left of no effect; "higher": right
+    pooled: pooling.PooledGroup | None = None  # the diamond, from two or more studies
 
     @property
     def ratio(self) -> bool:
@@ -146,6 +157,26 @@ class ForestGroup:
     def flipped(self) -> list[ForestRow]:
         return [r for r in self.rows if r.flipped]
 
+    @property
+    def diamond(self) -> pooling.PooledGroup | None:
+        """The pooled group when it is drawn (not withheld as too heterogeneous)."""
+        return self.pooled if self.pooled is not None and self.pooled.withheld is None else None
+
+    def pooled_numbers(self) -> str:
+        """``−0.48 (−1.96 to 1.00)`` for the diamond, as plotted."""
+        assert self.pooled is not None
+        low, high = self.pooled.ci
+        values = (self.pooled.estimate, low, high)
+        return "{} ({} to {})".format(*(svgtext.number(v, 3) for v in values))
+
+    def pooled_detail(self) -> str:
+        """What the diamond averages, in a few words."""
+        assert self.pooled is not None
+        r = self.pooled.result
+        if self.pooled.withheld:
+            return f"Not pooled: {self.pooled.withheld}"
+        return f"{r.k} studies, one result each · I² = {r.i2:.0f}% · τ² = {r.tau2:.2g}"
+
 
 @dataclass(frozen=True)
 class ForestSection:
@@ -163,6 +194,7 @@ class ForestSection:
 
 def forest_sections(catalog: Catalog) -> list[ForestSection]:
     """Every outcome domain (per dose class) with at least one estimate and 95% CI."""
+    trials = trial_groups(catalog.studies)
     domains = list(catalog.corpus.vocabulary.outcome_domains)
     found: dict[tuple[tuple[str, ...], str], list[tuple[Study, Outcome]]] = {}
     for study in catalog.studies.values():
@@ -184,7 +216,7 @@ def forest_sections(catalog: Catalog) -> list[ForestSection]:
             scale = e.scale if e.type == "mean-difference" else None
             keys.setdefault((kind_of(e), scale, o.randomised_comparison), []).append((s, o, e))
         groups = [
-            _group(doses, domain, kind, scale, randomised, members)
+            _group(doses, domain, kind, scale, randomised, members, trials)
             for (kind, scale, randomised), members in sorted(
                 keys.items(), key=lambda kv: (not kv[0][2], KINDS.index(kv[0][0]), kv[0][1] or "")
             )
@@ -205,11 +237,42 @@ def _group(
     scale: str | None,
     randomised: bool,
     members: list[tuple[Study, Outcome, Effect]],
+    trials: Mapping[str, str],
 ) -> ForestGroup:
     votes = Counter(e.favours_intervention for _, _, e in members)
     favours = "higher" if votes["higher"] > votes["lower"] else "lower"
     rows = tuple(ForestRow(s, o, e, e.favours_intervention != favours) for s, o, e in members)
-    return ForestGroup(doses, domain, kind, scale, randomised, rows, favours)
+    pooled = _pooled(members, favours, trials) if randomised else None
+    return ForestGroup(doses, domain, kind, scale, randomised, rows, favours, pooled)
+
+
+def _pooled(
+    members: list[tuple[Study, Outcome, Effect]], favours: str, trials: Mapping[str, str]
+) -> pooling.PooledGroup | None:
+    """The random-effects average of two or more studies' results, if they can be pooled."""
+    pairs = [(s, o) for s, o, _ in members if o.comparison in POOLED_COMPARISONS]
+    groups, _ = pooling.group_results(pairs, trials)
+    if len(groups) != 1:
+        return None
+    ((kind, _), chosen), *_ = groups.items()
+    if len(chosen) < 2:
+        return None
+    by_substance: dict[tuple[str, ...], list[tuple[Study, Outcome, Effect]]] = {}
+    for member in chosen:
+        by_substance.setdefault(tuple(sorted(member[0].substances)), []).append(member)
+    largest = max(by_substance.values(), key=len)  # the first of equals, in plot order
+    if len(largest) < 2:
+        pooled = pooling.pool_group(kind, chosen, favours=favours)
+        return replace(pooled, withheld="the studies tested different substances")
+    others = [
+        s for members in by_substance.values() if members is not largest for s, _, _ in members
+    ]
+    pooled = pooling.pool_group(kind, largest, favours=favours)
+    if not others:
+        return pooled
+    names = ", ".join(labels.study_label(s) for s in others)
+    note = f"Not in the average (another substance): {names}."
+    return replace(pooled, notes=(note,))
 
 
 @dataclass(frozen=True)
@@ -245,6 +308,9 @@ RATIO_TICKS = [
 
 def axis_for(group: ForestGroup) -> Axis:
     values = [v for r in group.rows for v in (r.low, r.high)]
+    if group.diamond is not None:
+        values += group.diamond.ci
+        values += group.diamond.prediction or ()
     if group.ratio:
         reach = max(abs(math.log10(v)) for v in values)
         for ticks in RATIO_TICKS:
@@ -292,7 +358,10 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
     axis = axis_for(group)
     wide = variant != "narrow"
     line, small_line = LABEL * svgtext.LINE, SMALL * svgtext.LINE
-    numbers_w = max(svgtext.width(r.numbers(), SMALL) for r in group.rows)
+    numbers = [r.numbers() for r in group.rows]
+    if group.pooled is not None and group.pooled.withheld is None:
+        numbers.append(group.pooled_numbers())
+    numbers_w = max(svgtext.width(n, SMALL) for n in numbers)
     margin = max(svgtext.width(svgtext.number(t), SMALL) for t in axis.ticks) / 2 + 4
     if wide:
         label_w = 0.3 * room
@@ -331,6 +400,9 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
             y = band + 14
         words += _interval(row, axis, plot_left, plot_w, band)
         out.append("".join(words) + "</g>")
+    if group.pooled is not None:
+        row_svg, y = _pooled_row(group, axis, (plot_left, plot_w), (room, label_w), y, wide)
+        out.append(row_svg)
     null_x = axis.at(group.null, plot_left, plot_w)
     axis_y = y + 2
     foot, bottom = _axis(group, axis, plot_left, plot_w, axis_y)
@@ -348,6 +420,74 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
         variant=variant,
     )
     return "\n".join([head, null, *out, *foot, "</svg>"])
+
+
+def _pooled_row(
+    group: ForestGroup,
+    axis: Axis,
+    plot: tuple[float, float],
+    space: tuple[float, float],
+    y: float,
+    wide: bool,
+) -> tuple[str, float]:
+    """The pooled row: words, numbers and the diamond (none when withheld); the next y."""
+    assert group.pooled is not None
+    (left, width), (room, label_w) = plot, space
+    small_line = SMALL * svgtext.LINE
+    title = "Pooled (random effects)"
+    detail = svgtext.wrap(group.pooled_detail(), label_w, SMALL)
+    words = [
+        f'<g class="sd-pooled"><title>{escape(title)}: {escape(_pooled_title(group))}</title>',
+        f'<line x1="0" x2="{room}" y1="{y - 5:.1f}" y2="{y - 5:.1f}" stroke="currentColor" '
+        'stroke-opacity="0.5"/>',
+        svgtext.text(0, y + LABEL, title, LABEL, css="sd-strong sd-halo"),
+    ]
+    below = y + LABEL + small_line
+    words += svgtext.lines(0, below, detail, SMALL, css="sd-halo")
+    after = below + (len(detail) - 1) * small_line
+    shown = group.diamond is not None
+    if wide:
+        band = y + LABEL * 0.65
+        if shown:
+            words.append(svgtext.text(room, y + LABEL, group.pooled_numbers(), SMALL, anchor="end"))
+        y = after + 12
+    else:
+        if shown:
+            words.append(svgtext.text(0, after + small_line, group.pooled_numbers(), SMALL))
+            after += small_line
+        band = after + 14
+        y = band + (14 if shown else 0)
+    if group.diamond is not None:
+        words += _diamond(group.diamond, axis, left, width, band)
+    return "".join(words) + "</g>", y
+
+
+def _pooled_title(group: ForestGroup) -> str:
+    if group.pooled is None or group.pooled.withheld:
+        return group.pooled_detail()
+    return f"{group.pooled_numbers()}; {group.pooled_detail()}"
+
+
+def _diamond(
+    pooled: pooling.PooledGroup, axis: Axis, left: float, width: float, y: float
+) -> list[str]:
+    """The pooled estimate as a diamond spanning its 95% CI, and the prediction interval."""
+    out = []
+    prediction = pooled.prediction
+    if prediction is not None:
+        a, b = (axis.at(v, left, width) for v in prediction)
+        out.append(
+            f'<line class="sd-prediction" x1="{a:.1f}" x2="{b:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="currentColor" stroke-width="1"/>'
+        )
+    low, high = (axis.at(v, left, width) for v in pooled.ci)
+    mid = axis.at(pooled.estimate, left, width)
+    points = f"{low:.1f},{y:.1f} {mid:.1f},{y - 7:.1f} {high:.1f},{y:.1f} {mid:.1f},{y + 7:.1f}"
+    out.append(
+        f'<polygon class="sd-diamond" points="{points}" fill="{DIAMOND}" '
+        'stroke="currentColor" stroke-width="1"/>'
+    )
+    return out
 
 
 def _interval(row: ForestRow, axis: Axis, left: float, width: float, y: float) -> list[str]:
@@ -423,7 +563,24 @@ def caption(group: ForestGroup, label: Label) -> str:
             f" {MARK} Shown {how} so that the intervention is favoured on the same side as in "
             f"the other rows: {rows}."
         )
+    if group.pooled is not None:
+        text += " " + pooled_sentence(group)
     return escape(text)
+
+
+def pooled_sentence(group: ForestGroup) -> str:
+    """What the pooled row shows, or why it shows no diamond."""
+    assert group.pooled is not None
+    if group.pooled.withheld:
+        return f"The results are not pooled: {group.pooled.withheld}."
+    text = (
+        f"The diamond is the random-effects average of {group.pooled.k} studies of one "
+        "substance (one result each; comparisons with a placebo, an active placebo, a waiting "
+        "list or no treatment), spanning its 95% confidence interval"
+    )
+    if group.pooled.prediction is not None:
+        text += "; the thin line through it is the 95% prediction interval"
+    return " ".join([text + ".", *group.pooled.notes])
 
 
 def forest_figure(group: ForestGroup, label: Label) -> str:
@@ -438,6 +595,11 @@ def forest_figure(group: ForestGroup, label: Label) -> str:
         )
         + f"No effect ({svgtext.number(group.null)})",
     ]
+    if group.diamond is not None:
+        legend.append(
+            swatch(f'<polygon points="1,8 8,3 15,8 8,13" fill="{DIAMOND}" stroke="currentColor"/>')
+            + "Pooled estimate (random effects) and its 95% confidence interval"
+        )
     return figure(
         [_plot_svg(group, label, WIDE, "wide"), _plot_svg(group, label, NARROW, "narrow")],
         legend,

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from studydigest.data import bib, exports
-from studydigest.evidence import labels
+from studydigest.evidence import effect_rules, effect_words, labels, pooling
 from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.evidence.grading import (
     CERTAINTIES,
@@ -271,6 +271,20 @@ class Renderer:
             LABELS=labels.ALL,
             notice_flag=notice_flag,
             NOTICE_BANNERS=NOTICE_BANNERS,
+            POOLING={
+                "methods": pooling.METHODS,
+                "default": pooling.DEFAULT_METHOD,
+                "compatibility": pooling.COMPATIBILITY,
+                "se_rules": pooling.SE_RULES,
+                "not_pooled": pooling.NOT_POOLED,
+                "too_heterogeneous": pooling.TOO_HETEROGENEOUS_I2,
+                "prediction_min": pooling.PREDICTION_MIN_STUDIES,
+                "sizes": effect_words.SIZES,
+                "rules": effect_rules.RULES,
+                "i2_serious": effect_rules.I2_SERIOUS,
+                "ratio_mid": effect_rules.RATIO_MID,
+                "mid": DEFAULT_MID_SMD,
+            },
             LAST_CHECK=last_check,  # the last `studydigest watch` run (watch/last-run.json)
         )
 
@@ -326,6 +340,7 @@ class Renderer:
         out["data/studies.csv"] = exports.studies_csv(studies)
         out["data/schema.json"] = exports.studies_schema_json()
         out["data/claims.json"] = exports.claims_json(self.catalog.verdicts.values())
+        out["data/pooled.csv"] = exports.pooled_csv(self._pooled_rows())
         out["feed.xml"] = exports.atom_feed(
             studies,
             self.site_url,
@@ -333,6 +348,23 @@ class Renderer:
             lambda study: self.urls.absolute(self.site_url, f"studies/{study.id}.md"),
         )
         return dict(sorted(out.items()))
+
+    def _pooled_rows(self) -> list[tuple[str, str, str, pooling.PooledCell]]:
+        """Every claim part and summary-of-findings row that has a pooled cell."""
+        rows = [
+            ("claim", cid, pv.part.id, pv.pooled)
+            for cid, verdict in self.catalog.verdicts.items()
+            for pv in verdict.parts
+            if pv.pooled is not None
+        ]
+        for sid in self.corpus.vocabulary.substances:
+            for findings in self.catalog.summary_of_findings(sid).values():
+                rows += [
+                    ("summary-of-findings", sid, f"{r.dose_class}-{r.domain}", r.verdict.pooled)
+                    for r in findings
+                    if r.verdict.pooled is not None
+                ]
+        return rows
 
     def page_dates(self, paths: Iterable[str]) -> dict[str, dt.date]:
         """The date each generated page last changed, from the records' review dates.

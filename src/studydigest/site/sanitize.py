@@ -17,7 +17,7 @@ ALLOWED_TAGS = {
     "s", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
     "td", "tfoot", "th", "thead", "tr", "u", "ul",
     # inline SVG charts
-    "svg", "g", "rect", "circle", "line", "text", "title", "desc",
+    "svg", "g", "rect", "circle", "line", "polygon", "text", "title", "desc",
 }
 _SVG_SHAPE = {"fill", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity",
               "transform"}
@@ -38,6 +38,7 @@ ALLOWED_ATTRIBUTES = {
     "circle": {"cx", "cy", "r", *_SVG_SHAPE},
     "rect": {"x", "y", "width", "height", *_SVG_SHAPE},
     "line": {"x1", "x2", "y1", "y2", *_SVG_SHAPE},
+    "polygon": {"points", *_SVG_SHAPE},  # the pooled diamond under a forest plot
     "text": {"x", "y", "font-size", "text-anchor", *_SVG_SHAPE},
     "g": _SVG_SHAPE,
 }
