@@ -15,7 +15,7 @@ import yaml
 from bibtexparser.middlewares import SeparateCoAuthors
 
 from studydigest.records.corpus import Corpus
-from studydigest.records.names import similar_spellings
+from studydigest.records.spelling import similar_spellings
 from studydigest.site.render import Renderer
 
 from .conftest import minimal

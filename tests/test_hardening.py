@@ -250,7 +250,7 @@ def test_s4_csv_neutralises_formulas_after_separators(separator: str) -> None:
 
 
 def test_s16_spelling_check_is_indexed_not_pairwise() -> None:
-    from studydigest.records.names import PARTNERS, similar_spellings
+    from studydigest.records.spelling import PARTNERS, similar_spellings
 
     names = [f"Smith{chr(0x4E00 + i)} J" for i in range(400)]  # every pair one letter apart
     with at_most(30):

@@ -18,17 +18,14 @@ from typing import Any
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares import LatexDecodingMiddleware
-from bibtexparser.middlewares.names import (
-    InvalidNameError,
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
+from bibtexparser.middlewares.names import split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
 from studydigest.records.corpus import Vocabulary
 from studydigest.records.load import Problem
+from studydigest.records.names import house_style, split_name
 from studydigest.records.schema import (
     CHANGE_FINDINGS,
     HEALTH_FINDINGS,
@@ -39,7 +36,6 @@ from studydigest.records.schema import (
     ShortText,
     Study,
     check_slug,
-    split_name,
 )
 from studydigest.records.validate import STUDY_REFS
 
@@ -386,26 +382,6 @@ def _bib_fields(entry: Entry) -> dict[str, Any]:
                 raise ValueError(f"{key} '{raw[key]}' has unexpected characters")
             out[target] = raw[key].replace("--", "–")
     return out
-
-
-def _initials(given: str) -> str:
-    """ "Nadia" -> "N", "P.C." -> "PC", "Laurie-Ann" -> "L-A"."""
-    return "-".join(
-        "".join(word[0] for word in re.split(r"[.\s]+", part) if word) for part in given.split("-")
-    )
-
-
-def house_style(name: str) -> str:
-    """A BibTeX name as the records write it, "Family GN": "Hutten, Nadia R. P. W." and
-    "Nadia R. P. W. Hutten" both become "Hutten NRPW"; "Michiel van Elk" is "van Elk M"."""
-    try:
-        parts = parse_single_name_into_parts(name.strip())
-    except InvalidNameError as exc:
-        raise ValueError(f"author '{name.strip()}' cannot be read: {exc}") from None
-    family = " ".join([*parts.von, *parts.last])
-    initials = "".join(_initials(given) for given in parts.first)
-    suffix = " ".join(p.rstrip(".") for p in parts.jr)
-    return " ".join(p for p in (family, initials, suffix) if p)
 
 
 def import_bibtex(

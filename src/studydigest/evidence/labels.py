@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from studydigest.records.schema import Study, split_name
+from studydigest.records.names import split_name
+from studydigest.records.schema import Study
 
 DESIGN = {
     "rct": "Randomised controlled trial",

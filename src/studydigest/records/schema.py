@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from studydigest.records.identifiers import REGISTRIES, registry
+from studydigest.records.names import split_name
 
 TODO = "TODO"  # stubs written by `new` and `import-bib` start unfinished values with this
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -193,15 +194,6 @@ def _check_pmcid(value: str) -> str:
     if not re.fullmatch(r"PMC[1-9][0-9]{0,8}", value):
         raise ValueError(f"'{value}' is not a PMCID (PMC followed by digits)")
     return value
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """Family and given parts of an author: "Hutten NRPW" or "van Elk, Michiel"."""
-    if "," in name:
-        family, given = name.split(",", 1)
-        return family.strip(), given.strip()
-    family, _, given = name.strip().rpartition(" ")
-    return (family, given) if family else (name.strip(), "")
 
 
 Slug = Annotated[str, StringConstraints(max_length=MAX_ID), AfterValidator(check_slug)]

@@ -24,7 +24,6 @@ from studydigest.records.freshness import DEFAULT_MAX_AGE_DAYS, freshness_warnin
 from studydigest.records.gcpause import gc_paused
 from studydigest.records.load import Document, LoadError, Path_, Problem, load_file
 from studydigest.records.memo import Documents
-from studydigest.records.names import spelling_warnings
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
 from studydigest.records.schema import (
     VOCABULARY_MODELS,
@@ -40,6 +39,7 @@ from studydigest.records.searches import (
     has_primary_source,
     primary_host,
 )
+from studydigest.records.spelling import spelling_warnings
 from studydigest.settings import OPTIONAL_FOLDERS, Layout
 
 M = TypeVar("M", bound=BaseModel)
