@@ -26,7 +26,8 @@ from studydigest.data import exports
 
 from studydigest.site import forest
 
-from studydigest.evidence import labels
+from studydigest.evidence import answers, labels
+from studydigest.evidence.answers import AnswerWords, part_answer
 from studydigest.records import identifiers
 
 from studydigest.site import markup
@@ -73,22 +74,32 @@ def sample_text(study: Study) -> str:
     return str(n) if n else "not reported"
 
 
-def certainty_badge(verdict: PartVerdict) -> Markup:
+def certainty_words(words: AnswerWords) -> Markup:
     """The certainty in words (never colour alone) after GRADE's circles, or "not rated"."""
-    if verdict.certainty is None:
-        return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
-    c = verdict.certainty  # code and label are constants from grading.CERTAINTIES
-    circles = "⊕" * c.rank + "◯" * (4 - c.rank)
+    if not words.certainty_rank:
+        return Markup('<span class="sd-certainty sd-certainty-none">{}</span>').format(
+            words.certainty
+        )
+    circles = "⊕" * words.certainty_rank + "◯" * (4 - words.certainty_rank)
     return Markup(
         '<span class="sd-certainty sd-certainty-{}"><span aria-hidden="true">{}</span> '
-        "{} certainty</span>"
-    ).format(c.code, circles, c.label)
+        "{}</span>"
+    ).format(words.certainty_code, circles, words.certainty)
+
+
+def verdict_word(words: AnswerWords) -> Markup:
+    """The answer in words; a class adds its colour."""
+    return Markup('<span class="sd-verdict sd-{}">{}</span>').format(words.code, words.word)
+
+
+def certainty_badge(verdict: PartVerdict) -> Markup:
+    """A part's certainty, in the words :func:`answers.part_answer` gives it."""
+    return certainty_words(part_answer(verdict))
 
 
 def direction_badge(verdict: PartVerdict) -> Markup:
-    """The direction of a verdict in words; a class adds its colour."""
-    d = verdict.direction
-    return Markup('<span class="sd-verdict sd-{}">{}</span>').format(d.code, d.label)
+    """A part's answer, in the words :func:`answers.part_answer` gives it."""
+    return verdict_word(part_answer(verdict))
 
 
 # The banner at the top of a study page under an editorial notice (corrections get none).
@@ -214,6 +225,10 @@ class Renderer:
             EXPORT_FILES=exports.EXPORT_FILES,
             certainty_badge=certainty_badge,
             direction_badge=direction_badge,
+            certainty_words=certainty_words,
+            verdict_word=verdict_word,
+            part_answer=part_answer,
+            answers=answers,
             LABELS=labels.ALL,
             notice_flag=notice_flag,
             NOTICE_BANNERS=NOTICE_BANNERS,

@@ -1,0 +1,65 @@
+"""What issue #25's readers need, at 1280 and 375 px: the answer first, tables that fit a phone,
+a map that lands on its list, terms explained where they appear, and search that knows kinds.
+
+All of it runs on the fictional fixture project (tests/fixtures/corpus), never the live records.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from studydigest.evidence import answers
+from studydigest.evidence.catalog import Catalog
+
+from .conftest import shoot
+
+WIDTHS = [1280, 375]
+PHONE_SCREEN = 667  # the first screen of a small phone (375 × 667)
+
+
+def open_page(browser: Browser, url: str, width: int) -> Page:
+    height = PHONE_SCREEN if width < 500 else 900
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(url, wait_until="networkidle")
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_home_answers_mood_within_the_first_screen(
+    browser: Browser, base_url: str, catalog: Catalog, width: int
+) -> None:
+    page = open_page(browser, base_url, width)
+    shoot(page, f"readers_home_{width}px")
+    expected = answers.answers(catalog)
+    assert [a.question.id for a in expected][0] == "mood"
+    cards = page.locator(".sd-answer")
+    assert cards.count() == len(expected)
+    mood = page.locator("#answer-mood")
+    word = mood.locator(".sd-verdict")
+    assert word.inner_text() == expected[0].words.word
+    assert mood.locator(".sd-certainty").inner_text().endswith(expected[0].words.certainty)
+    # The answer itself (question, word and certainty) is on the first screen, unscrolled.
+    box = mood.locator(".sd-answer__a").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"]
+    # Every claim about mood is one link away from the card.
+    for cid in expected[0].claims:
+        assert mood.locator(f"a[href$='#{cid}']").count() == 1
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_substance_and_claim_pages_open_with_a_glance_box(
+    browser: Browser, base_url: str, width: int
+) -> None:
+    page = open_page(browser, base_url + "substances/lsd/", width)
+    first = page.locator("article > *:not(h1)").first
+    assert "At a glance" in first.inner_text()
+    assert first.locator(".sd-verdict").count() >= 1
+    page.goto(base_url + "claims/lsd-lifts-mood/".replace("lsd-lifts-mood/", ""))
+    heading = page.locator("h2#lsd-lifts-mood")
+    box = heading.locator("xpath=following-sibling::*[1]")
+    assert "At a glance" in box.inner_text()
+    assert box.locator(".sd-verdict").count() == 1
+    page.context.close()
