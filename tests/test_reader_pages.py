@@ -137,11 +137,12 @@ def test_csv_has_words_beside_ids(pages: dict[str, str]) -> None:
 
 def test_home_page_puts_every_verdict_first(catalog: Catalog, pages: dict[str, str]) -> None:
     home = pages["index.md"]
-    answers = home.index("## What the evidence says")
+    assert home.index('<div class="sd-answers">') < home.index("## Not medical advice")
+    answers = home.index("## Every claim checked")
     assert answers < home.index("## How to read an evidence level")
     for verdict in catalog.verdicts.values():
         headline = verdict.headline
-        line = next(x for x in home.splitlines() if verdict.claim.claim in x)
+        line = next(x for x in home[answers:].splitlines() if verdict.claim.claim in x)
         assert home.index(line) > answers
         after = home[home.index(line) :].split("\n- ")[0]
         assert f'sd-{headline.direction.code}">{headline.direction.label}</span>' in after
