@@ -115,8 +115,7 @@ def test_tables_and_facets_use_words(catalog: Catalog, pages: dict[str, str]) ->
     assert catalog.facet_values()["design"]["crossover-rct"] == "Randomised crossover"
     assert catalog.facet_values()["design"]["cross-sectional-survey"] == "Survey"
     evidence = pages["evidence.md"]
-    assert "<td>Randomised crossover</td>" in evidence
-    assert "<td>Double-blind / Placebo</td>" in evidence
+    assert "<td>Randomised crossover<br>Double-blind, placebo</td>" in evidence
     assert "<td>crossover-rct</td>" not in evidence and "double / placebo" not in evidence
     study = pages["studies/dunn-2019.md"]
     assert "| Design | Randomised crossover |" in study

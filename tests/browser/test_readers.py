@@ -63,3 +63,45 @@ def test_substance_and_claim_pages_open_with_a_glance_box(
     assert "At a glance" in box.inner_text()
     assert box.locator(".sd-verdict").count() == 1
     page.context.close()
+
+
+TABLE_PAGES = ["", "evidence/", "claims/", "substances/lsd/", "studies/carter-2022/"]
+# Tables whose frame is wider than the article, or whose cells hide part of their text.
+CUT_TABLES = """() => {
+    document.querySelectorAll('details').forEach(d => { d.open = true; });
+    const article = document.querySelector('article').getBoundingClientRect();
+    const cut = [];
+    document.querySelectorAll('article table').forEach((table, i) => {
+        const box = table.getBoundingClientRect();
+        let clipped = box.right > article.right + 1;
+        for (let e = table; e.tagName !== 'ARTICLE'; e = e.parentElement) {
+            if (e.scrollWidth > e.clientWidth + 1) clipped = true;
+        }
+        table.querySelectorAll('td, th').forEach(cell => {
+            if (cell.offsetParent !== null && cell.scrollWidth > cell.clientWidth + 1) {
+                clipped = true;
+            }
+        });
+        if (clipped) cut.push(i + ': ' + (table.querySelector('th') || table).innerText);
+    });
+    return cut;
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_tables_fit_without_cutting_or_hiding(
+    browser: Browser, base_url: str, path: str, width: int
+) -> None:
+    page = open_page(browser, base_url + path, width)
+    assert page.evaluate(CUT_TABLES) == []
+    stacked = page.locator("article table[data-stack]")
+    assert stacked.count() >= 1
+    if width < 500:  # cards: each cell is led by its column's name, shown on screen
+        cell = stacked.first.locator("tbody td[data-label]").first
+        label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+        assert label.strip('"') == cell.get_attribute("data-label")
+        assert stacked.first.locator("thead").evaluate("h => h.offsetHeight") <= 1
+    else:  # the table itself, every column on screen
+        assert stacked.first.locator("thead").is_visible()
+    page.context.close()

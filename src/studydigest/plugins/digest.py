@@ -18,6 +18,7 @@ from studydigest.records.load import Problem
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site.render import Renderer
+from studydigest.site.tables import stack_tables
 from studydigest.site.report import problem_page, problem_paths
 from studydigest.site.sanitize import (
     front_matter_problem,
@@ -166,11 +167,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         if not page.is_homepage:  # so the theme prints this escaped title, not its own
             page.meta.setdefault("title", page.title)
         _clean_toc(page.toc)
-        if not self.config.sanitize:
-            return html
-        if self.cache is None:
-            return sanitize_html(html)
-        return self.cache.sanitised(html, sanitize_html)
+        if self.config.sanitize:
+            html = sanitize_html(html) if self.cache is None else self.cache.sanitised(html, sanitize_html)
+        return stack_tables(html)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
