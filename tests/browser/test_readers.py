@@ -105,3 +105,52 @@ def test_tables_fit_without_cutting_or_hiding(
     else:  # the table itself, every column on screen
         assert stacked.first.locator("thead").is_visible()
     page.context.close()
+
+
+IN_VIEW = """e => { const r = e.getBoundingClientRect();
+    return r.top >= 0 && r.top < window.innerHeight; }"""
+
+
+def shown_rows(page: Page) -> int:
+    return page.locator("#sd-evidence tbody tr:not([hidden])").count()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_map_click_lands_on_the_filtered_list_and_back_restores(
+    browser: Browser, base_url: str, width: int
+) -> None:
+    page = open_page(browser, base_url + "evidence/", width)
+    every = shown_rows(page)
+    circle = page.locator("svg.sd-chart:visible a[href*='substance=lsd'][href*='domain=mood']")
+    circle.first.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    circle.first.click()
+    page.wait_for_url("**/evidence/?*substance=lsd*")
+    count = page.locator("#sd-count")
+    assert page.evaluate("document.activeElement.id") == "sd-count"
+    assert count.evaluate(IN_VIEW)
+    assert 0 < shown_rows(page) < every
+    first_row = page.locator("#sd-evidence tbody tr:not([hidden])").first
+    assert first_row.evaluate(IN_VIEW)
+    page.go_back()
+    page.wait_for_function("!window.location.search")
+    assert shown_rows(page) == every
+    assert abs(page.evaluate("window.scrollY") - before) < 5
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_map_click_on_home_opens_the_evidence_list_in_view(
+    browser: Browser, base_url: str, width: int
+) -> None:
+    page = open_page(browser, base_url, width)
+    page.locator("svg.sd-chart:visible a[href*='substance=lsd']").first.click()
+    page.wait_for_url("**/evidence/?*")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.activeElement.id") == "sd-count"
+    assert page.locator("#sd-count").evaluate(IN_VIEW)
+    assert page.locator("#sd-count").inner_text().split()[0] != "0"
+    page.go_back()
+    page.wait_for_url(base_url)
+    assert page.locator("#answer-mood").is_visible()
+    page.context.close()
