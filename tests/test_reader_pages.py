@@ -138,7 +138,7 @@ def test_home_page_puts_every_verdict_first(catalog: Catalog, pages: dict[str, s
     home = pages["index.md"]
     assert home.index('<div class="sd-answers">') < home.index("## Not medical advice")
     answers = home.index("## Every claim checked")
-    assert answers < home.index("## How to read an evidence level")
+    assert answers < home.index("## How to read a design level")
     for verdict in catalog.verdicts.values():
         headline = verdict.headline
         line = next(x for x in home[answers:].splitlines() if verdict.claim.claim in x)

@@ -6,11 +6,14 @@ All of it runs on the fictional fixture project (tests/fixtures/corpus), never t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page
 
 from studydigest.evidence import answers
 from studydigest.evidence.catalog import Catalog
+from studydigest.site import terms
 
 from .conftest import shoot
 
@@ -153,4 +156,55 @@ def test_map_click_on_home_opens_the_evidence_list_in_view(
     page.go_back()
     page.wait_for_url(base_url)
     assert page.locator("#answer-mood").is_visible()
+    page.context.close()
+
+
+TERM_PAGES = ["", "claims/", "evidence/", "substances/lsd/", "studies/carter-2022/"]
+# Text of the article outside links, headings, code, charts and form labels: where an
+# abbreviation must be marked.
+UNMARKED_TEXT = """() => {
+    const skip = 'a, h1, h2, h3, h4, h5, h6, code, pre, svg, th, label, legend, summary, [hidden]';
+    const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+    const out = [];
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        if (!node.parentElement.closest(skip)) out.push(node.textContent);
+    }
+    return out.join(' ');
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", TERM_PAGES)
+def test_terms_show_their_definition_on_keyboard_focus(
+    browser: Browser, base_url: str, catalog: Catalog, path: str, width: int
+) -> None:
+    glossary = catalog.corpus.vocabulary.glossary
+    assert glossary, "the fixture project has a glossary"
+    abbreviations = [
+        form
+        for entry in glossary.values()
+        for form in (entry.term, *entry.aliases)
+        if terms.is_abbreviation(form)
+    ]
+    page = open_page(browser, base_url + path, width)
+    # Every abbreviation shown in running text is marked: none is left bare.
+    bare = page.evaluate(UNMARKED_TEXT)
+    assert [a for a in abbreviations if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", bare)] == []
+    marked = page.locator("article a.sd-term")
+    assert marked.count() >= 1, "each tested page shows at least one glossary term"
+    for i in range(marked.count()):
+        term = marked.nth(i)
+        entry = glossary[term.get_attribute("href").rsplit("#", 1)[1]]
+        assert term.evaluate("e => e.tabIndex") >= 0  # reachable with the Tab key
+        term.focus()
+        shown = term.evaluate("e => getComputedStyle(e, '::after').content")
+        assert entry.definition in shown
+        described = term.get_attribute("aria-describedby")
+        assert page.locator(f"#{described}").text_content() == entry.definition
+    # The link goes to the glossary entry.
+    marked.first.click()
+    page.wait_for_url("**/glossary/#*")
+    anchor = page.url.rsplit("#", 1)[1]
+    assert page.locator(f"h2#{anchor}").is_visible()
     page.context.close()

@@ -18,7 +18,9 @@ from studydigest.records.load import Problem
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site.render import Renderer
+from studydigest.site.markup import Urls
 from studydigest.site.tables import stack_tables
+from studydigest.site.terms import Glossary
 from studydigest.site.report import problem_page, problem_paths
 from studydigest.site.sanitize import (
     front_matter_problem,
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.toc import AnchorLink
 
 log = get_plugin_logger(__name__)
+GLOSSARY = "glossary.md"
 
 
 class DigestConfig(base.Config):
@@ -76,6 +79,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.cache: ServeCache | None = None  # only under mkdocs serve
         self.generated: list[str] = []  # pages of the last good build, kept while serving
         self.problems: str | None = None  # the page every page shows while a record is invalid
+        self.glossary: Glossary | None = None  # terms marked on every page
+        self.urls = Urls()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving, self.generated = command == "serve", []
@@ -130,6 +135,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             level = InclusionLevel.NOT_IN_NAV if _detail_page(path) else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=level))
         self.generated = [path for path in pages if path.endswith(".md")]
+        self.glossary = Glossary(corpus.vocabulary.glossary)
+        self.urls = Urls(config.use_directory_urls)
         return files
 
     def _show_problems(self, files: Files, config: MkDocsConfig, problems: list[Problem]) -> Files:
@@ -169,7 +176,10 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         _clean_toc(page.toc)
         if self.config.sanitize:
             html = sanitize_html(html) if self.cache is None else self.cache.sanitised(html, sanitize_html)
-        return stack_tables(html)
+        html = stack_tables(html)
+        if self.glossary is not None and page.file.src_uri != GLOSSARY:
+            html = self.glossary.mark(html, self.urls.relative(GLOSSARY, page.file.src_uri))
+        return html
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from studydigest.records.schema import (
     Article,
     Claim,
+    GlossaryEntry,
     Mechanism,
     OutcomeDomain,
     Study,
@@ -22,6 +23,7 @@ class Vocabulary:
     outcome_domains: dict[str, OutcomeDomain] = field(default_factory=dict)
     conditions: dict[str, Term] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
+    glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
 
 
 @dataclass

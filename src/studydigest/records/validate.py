@@ -23,6 +23,7 @@ from studydigest.records.load import Document, LoadError, Path_, Problem, load_f
 from studydigest.records.memo import Documents
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
 from studydigest.records.schema import (
+    OPTIONAL_VOCABULARY,
     VOCABULARY_MODELS,
     Claim,
     Study,
@@ -188,7 +189,9 @@ def discover(
 
     Returns None (with a problem) when the corpus is over ``limits``: nothing is then read.
     """
-    vocabulary = frozenset(f"{kind}{RECORD_SUFFIX}" for kind in VOCABULARY_MODELS)
+    vocabulary = frozenset(
+        f"{kind}{RECORD_SUFFIX}" for kind in {**VOCABULARY_MODELS, **OPTIONAL_VOCABULARY}
+    )
     wanted = {"studies": None, "claims": None, "vocabulary": vocabulary}
     found: dict[str, list[Path]] = {}
     count = size = 0
@@ -262,9 +265,11 @@ def load_vocabulary(
     vocabulary = Vocabulary()
     docs: dict[str, Document] = {}
     folder = layout.folder("vocabulary")
-    for kind, model in VOCABULARY_MODELS.items():
+    for kind, model in {**VOCABULARY_MODELS, **OPTIONAL_VOCABULARY}.items():
         path = folder / f"{kind}.yaml"
         name = layout.display(path)
+        if kind in OPTIONAL_VOCABULARY and not path.exists() and not path.is_symlink():
+            continue
         if present is not None and path not in present:
             if not path.exists() and not path.is_symlink():
                 problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))

@@ -230,6 +230,8 @@ class Renderer:
             part_answer=part_answer,
             answers=answers,
             LABELS=labels.ALL,
+            LEVEL_WORDS=labels.LEVEL,
+            level_facts=lambda g: g.reason.partition("): ")[2] or g.reason,
             notice_flag=notice_flag,
             NOTICE_BANNERS=NOTICE_BANNERS,
         )
@@ -265,6 +267,7 @@ class Renderer:
                 "study.md.j2", path, study=study, grade=self.catalog.grades[study.id]
             )
         out["data.md"] = self._page("data.md.j2", "data.md")
+        out["glossary.md"] = self._page("glossary.md.j2", "glossary.md")
         studies = list(self.corpus.studies.values())
         out["data/studies.json"] = exports.studies_json(studies)
         out["data/references.bib"] = bib.join(self.bib_entries)
