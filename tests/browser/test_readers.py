@@ -36,7 +36,7 @@ def test_home_answers_mood_within_the_first_screen(
     page = open_page(browser, base_url, width)
     shoot(page, f"readers_home_{width}px")
     expected = answers.answers(catalog)
-    assert [a.question.id for a in expected][0] == "mood"
+    assert expected[0].question.id == "mood"
     cards = page.locator(".sd-answer")
     assert cards.count() == len(expected)
     mood = page.locator("#answer-mood")
@@ -164,7 +164,8 @@ TERM_PAGES = ["", "claims/", "evidence/", "substances/lsd/", "studies/carter-202
 # abbreviation must be marked.
 UNMARKED_TEXT = """() => {
     const skip = 'a, h1, h2, h3, h4, h5, h6, code, pre, svg, th, label, legend, summary, [hidden]';
-    const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+    const article = document.querySelector('article');
+    const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
     const out = [];
     while (walker.nextNode()) {
         const node = walker.currentNode;
@@ -190,7 +191,8 @@ def test_terms_show_their_definition_on_keyboard_focus(
     page = open_page(browser, base_url + path, width)
     # Every abbreviation shown in running text is marked: none is left bare.
     bare = page.evaluate(UNMARKED_TEXT)
-    assert [a for a in abbreviations if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", bare)] == []
+    left = [a for a in abbreviations if re.search(rf"(?<![\w-]){re.escape(a)}(?![\w-])", bare)]
+    assert left == []
     marked = page.locator("article a.sd-term")
     assert marked.count() >= 1, "each tested page shows at least one glossary term"
     for i in range(marked.count()):

@@ -113,7 +113,9 @@ def _micro_studies(catalog: Catalog, domains: tuple[str, ...]) -> list[Study]:
 
 
 def _about(verdict: ClaimVerdict, domains: tuple[str, ...]) -> bool:
-    return any(DOSE in p.dose_classes and set(p.domains) & set(domains) for p in verdict.claim.parts)
+    return any(
+        DOSE in p.dose_classes and set(p.domains) & set(domains) for p in verdict.claim.parts
+    )
 
 
 def answers(catalog: Catalog) -> list[Answer]:

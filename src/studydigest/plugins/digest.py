@@ -17,10 +17,8 @@ from studydigest.plugins.cache import ServeCache
 from studydigest.records.load import Problem
 from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
-from studydigest.site.render import Renderer
 from studydigest.site.markup import Urls
-from studydigest.site.tables import stack_tables
-from studydigest.site.terms import Glossary
+from studydigest.site.render import Renderer
 from studydigest.site.report import problem_page, problem_paths
 from studydigest.site.sanitize import (
     front_matter_problem,
@@ -29,6 +27,8 @@ from studydigest.site.sanitize import (
     printable,
     sanitize_html,
 )
+from studydigest.site.tables import stack_tables
+from studydigest.site.terms import Glossary
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -175,7 +175,10 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             page.meta.setdefault("title", page.title)
         _clean_toc(page.toc)
         if self.config.sanitize:
-            html = sanitize_html(html) if self.cache is None else self.cache.sanitised(html, sanitize_html)
+            if self.cache is None:
+                html = sanitize_html(html)
+            else:
+                html = self.cache.sanitised(html, sanitize_html)
         html = stack_tables(html)
         if self.glossary is not None and page.file.src_uri != GLOSSARY:
             html = self.glossary.mark(html, self.urls.relative(GLOSSARY, page.file.src_uri))
