@@ -1,0 +1,1 @@
+"""The site: Markdown pages from templates, SVG charts, sanitising, the problems page."""
