@@ -202,7 +202,7 @@ def test_summary_of_findings_judges_like_a_claim(catalog: Catalog) -> None:
 def test_summary_of_findings_page_lists_every_step_down(pages: dict[str, str]) -> None:
     page = pages["substances/lsd.md"]
     section = page[page.index("## Summary of findings") : page.index("## Studies by dose class")]
-    assert "| Outcome | Studies and people | Direction | Certainty | Studies |" in section
+    assert "| Outcome | Studies and people | Answer | Certainty | Studies |" in section
     assert '??? info "Microdose: every step down in certainty' in section
     assert "Down 1 for inconsistency: Able &#38; Byrne 2020: benefit, Baker et al. 2021: no" in (
         section

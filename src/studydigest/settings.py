@@ -52,6 +52,7 @@ class Settings:
     directory_urls: bool = True
     site_url: str = ""
     site_name: str = "Microdosing Evidence Digest"
+    repo_url: str = ""  # where readers report errors (a GitHub repository), when set
 
 
 def layout(root: Path, options: Mapping[str, Any], docs_dir: str | Path = "docs") -> Layout:
@@ -113,4 +114,5 @@ def read(root: Path, config_file: Path | None = None) -> Settings:
         directory_urls=data.get("use_directory_urls", True) is not False,
         site_url=str(data.get("site_url") or ""),
         site_name=str(data.get("site_name") or Settings.site_name),
+        repo_url=str(data.get("repo_url") or ""),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from studydigest.evidence import labels
 from studydigest.evidence.catalog import Catalog
-from studydigest.evidence.grading import ClaimVerdict, PartVerdict, judge_part
+from studydigest.evidence.grading import ClaimVerdict, PartVerdict, StudyFinding, judge_part
 from studydigest.records.schema import ClaimPart, Study
 
 
@@ -36,16 +36,29 @@ def part_answer(verdict: PartVerdict, wording: Mapping[str, str] | None = None) 
     direction = verdict.direction
     word = (wording or {}).get(direction.code, direction.label)
     certainty = verdict.certainty
+    sentence = verdict.sentence
+    trials = sum(f.study.randomised for f in verdict.findings)
+    if certainty is None and trials:  # say why listed trials do not answer it
+        sentence += (
+            f" The {trials} randomised trial{'s' if trials != 1 else ''} listed did not compare "
+            "this outcome with a control group; each says why it is not counted."
+        )
     return AnswerWords(
         code=direction.code,
         word=word,
         certainty_code=certainty.code if certainty else "none",
         certainty=f"{certainty.label} certainty" if certainty else "Certainty not rated",
         certainty_rank=certainty.rank if certainty else 0,
-        sentence=verdict.sentence,
+        sentence=sentence,
         counted_studies=sum(f.counted for f in verdict.findings),
         participants=verdict.participants,
     )
+
+
+def counted_words(finding: StudyFinding) -> str:
+    """Whether a study counts towards a part's answer, and why, in a reader's words."""
+    reason = finding.reason.removeprefix("counted: ")
+    return f"Yes: {reason}" if finding.counted else f"No: {reason}"
 
 
 @dataclass(frozen=True)

@@ -120,8 +120,9 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             site_url=config.site_url or "",
             site_name=config.site_name,
             directory_urls=config.use_directory_urls,
+            repo_url=config.repo_url or "",
         )
-        key = (config.site_url, config.site_name, config.use_directory_urls)
+        key = (config.site_url, config.site_name, config.use_directory_urls, config.repo_url)
         if self.cache is None:
             pages, self.dates = _render(renderer)
         else:
@@ -164,6 +165,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             raise PluginError(f"{page.file.src_uri}: {problem}")
         page.meta = inert_front_matter(page.meta)
         page.update_date = self.dates.get(page.file.src_uri, max(self.dates.values(), default=""))
+        if page.file.src_uri in self.dates:  # a generated page: when its records last changed
+            markdown = markdown.rstrip("\n") + (
+                '\n\n<p class="sd-updated">Last updated '
+                f"{page.update_date}, from the records' review dates.</p>\n"
+            )
         return markdown
 
     def on_page_content(

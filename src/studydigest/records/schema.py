@@ -706,6 +706,11 @@ class Article(Strict):
     byline: ShortText
     description: Text
     file: ShortText
+    url: HttpsUrl | None = Field(default=None, description="Where the article is published.")
+    published: dt.date | None = Field(
+        default=None, description="When it was published; leave out if not verified."
+    )
+    checked: dt.date | None = Field(default=None, description="When we last read it.")
 
 
 class GlossaryEntry(Strict):

@@ -23,7 +23,14 @@ from studydigest.evidence import labels
 from studydigest.site import svgtext
 from studydigest.evidence.catalog import DOSE_LABELS, Catalog
 from studydigest.site.charts import LABEL, NARROW, SMALL, WIDE, figure, nice_step, svg_head, swatch
-from studydigest.records.schema import DOSE_CLASSES, RATIO_EFFECTS, STANDARDISED_EFFECTS, Effect, Outcome, Study
+from studydigest.records.schema import (
+    DOSE_CLASSES,
+    RATIO_EFFECTS,
+    STANDARDISED_EFFECTS,
+    Effect,
+    Outcome,
+    Study,
+)
 
 KINDS = (
     "standardised",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from urllib.parse import urlencode
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,8 +83,7 @@ def certainty_words(words: AnswerWords) -> Markup:
         )
     circles = "⊕" * words.certainty_rank + "◯" * (4 - words.certainty_rank)
     return Markup(
-        '<span class="sd-certainty sd-certainty-{}"><span aria-hidden="true">{}</span> '
-        "{}</span>"
+        '<span class="sd-certainty sd-certainty-{}"><span aria-hidden="true">{}</span> {}</span>'
     ).format(words.certainty_code, circles, words.certainty)
 
 
@@ -176,8 +176,10 @@ class Renderer:
         site_url: str = "",
         site_name: str = "Microdosing Evidence Digest",
         directory_urls: bool = True,
+        repo_url: str = "",
     ) -> None:
         self.corpus = corpus
+        self.repo_url = repo_url
         self.site_url = site_url
         self.site_name = site_name
         self.urls = markup.Urls(directory_urls)
@@ -200,6 +202,7 @@ class Renderer:
         self.env.filters["weeks"] = weeks
         self.env.filters["timing"] = timing
         self.env.filters["words"] = labels.words
+        self.env.tests["contains"] = lambda values, item: item in values
         self.env.globals.update(
             LEVELS=LEVELS,
             DIRECTIONS=DIRECTIONS,
@@ -233,7 +236,35 @@ class Renderer:
             LEVEL_WORDS=labels.LEVEL,
             level_facts=lambda g: g.reason.partition("): ")[2] or g.reason,
             notice_flag=notice_flag,
+            report_error=self.report_error,
+            cite_page=self.cite_page,
             NOTICE_BANNERS=NOTICE_BANNERS,
+        )
+
+    def report_error(self, page: PageContext, path: str, title: str, record: str = "") -> Markup:
+        """A link that opens a new issue about this page, prefilled (when the project names a
+        GitHub repository in mkdocs.yml's repo_url); otherwise a link to the About page's
+        instructions."""
+        repo = self.repo_url.rstrip("/")
+        if not repo.startswith("https://github.com/"):
+            return page.link("How to report an error", "about.md", "reporting-an-error")
+        address = self.urls.absolute(self.site_url, path) if self.site_url else path
+        body = (
+            f"Page: {address}\n"
+            + (f"Record: {record}\n" if record else "")
+            + "\nWhat is wrong:\n\nA public page that shows the correct value:\n"
+        )
+        query = urlencode({"title": f"Error on: {title}"[:200], "body": body, "labels": "error"})
+        return markup.external_link("Report an error on this page", f"{repo}/issues/new?{query}")
+
+    def cite_page(self, path: str, title: str) -> str:
+        """How to cite a generated page: the digest, the page's title, its address and the
+        date its content last changed."""
+        day = self.page_dates([path])[path]
+        address = self.urls.absolute(self.site_url, path) if self.site_url else path
+        return (
+            f"{self.site_name}. {title}. Last updated {day.isoformat()}. {address} "
+            "(cite the original studies for their findings)."
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -268,6 +299,7 @@ class Renderer:
             )
         out["data.md"] = self._page("data.md.j2", "data.md")
         out["glossary.md"] = self._page("glossary.md.j2", "glossary.md")
+        out["articles.md"] = self._page("articles.md.j2", "articles.md")
         studies = list(self.corpus.studies.values())
         out["data/studies.json"] = exports.studies_json(studies)
         out["data/references.bib"] = bib.join(self.bib_entries)
@@ -369,6 +401,7 @@ def write_docs(
         site_url=settings.site_url if site_url is None else site_url,
         site_name=settings.site_name,
         directory_urls=settings.directory_urls,
+        repo_url=settings.repo_url,
     )
     pages = renderer.pages()
     clashes = sorted(_hand_written(docs) & set(pages))
