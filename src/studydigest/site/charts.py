@@ -17,10 +17,9 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from studydigest.evidence import labels
-
-from studydigest.site import svgtext
 from studydigest.evidence.catalog import DOSE_LABELS, Catalog, Headcount
 from studydigest.records.schema import DESIGN_TYPES
+from studydigest.site import svgtext
 
 WIDE = 680  # the content column at 1280 px is 688 px wide
 NARROW = 340  # the content column at 375 px is 343 px wide

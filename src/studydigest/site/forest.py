@@ -19,10 +19,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from studydigest.evidence import labels
-
-from studydigest.site import svgtext
 from studydigest.evidence.catalog import DOSE_LABELS, Catalog
-from studydigest.site.charts import LABEL, NARROW, SMALL, WIDE, figure, nice_step, svg_head, swatch
 from studydigest.records.schema import (
     DOSE_CLASSES,
     RATIO_EFFECTS,
@@ -31,6 +28,8 @@ from studydigest.records.schema import (
     Outcome,
     Study,
 )
+from studydigest.site import svgtext
+from studydigest.site.charts import LABEL, NARROW, SMALL, WIDE, figure, nice_step, svg_head, swatch
 
 KINDS = (
     "standardised",

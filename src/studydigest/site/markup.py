@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-
 _SPECIAL = "\\`*_{}[]()<>#!|~^=$\"'&"
 _TABLE = str.maketrans({c: f"&#{ord(c)};" for c in _SPECIAL})
 # Characters that open a block only at the start of one: list markers, definition lists,

@@ -9,31 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from urllib.parse import urlencode
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from studydigest.data import bib
-
-from studydigest.site import charts
-
-from studydigest.data import exports
-
-from studydigest.site import forest
-
+from studydigest.data import bib, exports
 from studydigest.evidence import answers, labels
 from studydigest.evidence.answers import AnswerWords, part_answer
-from studydigest.records import identifiers
-
-from studydigest.site import markup
 from studydigest.evidence.catalog import FACETS, Catalog
-from studydigest.records.gcpause import gc_paused
 from studydigest.evidence.grading import (
     CERTAINTIES,
     DIRECTIONS,
@@ -44,10 +33,12 @@ from studydigest.evidence.grading import (
     sample_size,
 )
 from studydigest.evidence.labels import study_label
-from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
-from studydigest.settings import Settings
+from studydigest.records import identifiers
 from studydigest.records.corpus import Corpus
-from studydigest.settings import Layout
+from studydigest.records.gcpause import gc_paused
+from studydigest.records.schema import DOSE_CLASSES, Outcome, Study
+from studydigest.settings import Layout, Settings
+from studydigest.site import charts, forest, markup
 
 FINDING_LABELS = labels.FINDING
 __all__ = ["Renderer", "study_label", "write_docs"]
