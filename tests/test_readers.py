@@ -73,7 +73,7 @@ def test_error_report_link(corpus: Corpus, repo: str) -> None:
         "studies/fox-2018.md"
     ]
     if not repo:
-        assert "[How to report an error](../about.md#reporting-an-error)" in page
+        assert "[How to report an error](../about.md)" in page
         return
     link = page.split("[Report an error on this page](", 1)[1].split(")", 1)[0]
     parts = urlsplit(link)

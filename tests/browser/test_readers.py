@@ -210,3 +210,48 @@ def test_terms_show_their_definition_on_keyboard_focus(
     anchor = page.url.rsplit("#", 1)[1]
     assert page.locator(f"h2#{anchor}").is_visible()
     page.context.close()
+
+
+def open_search(page: Page, query: str) -> list[str]:
+    page.locator("pagefind-modal-trigger button").click()
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('pagefind-modal') !== null"
+    )
+    page.keyboard.type(query)
+    results = page.locator("pagefind-modal pagefind-results li")
+    results.first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)  # let the later results arrive
+    return [str(t) for t in results.evaluate_all("els => els.map(e => e.innerText)")]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_loads_on_first_use_and_results_say_what_they_are(
+    browser: Browser, base_url: str, width: int
+) -> None:
+    page = open_page(browser, base_url + "evidence/", width)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.reload(wait_until="networkidle")
+    assert not [u for u in requested if "pagefind" in u], "search loaded before it was used"
+    page.locator(".sd-search").hover()
+    page.wait_for_function("customElements.get('pagefind-modal') !== undefined")
+    assert [u for u in requested if "pagefind-component-ui.js" in u]
+    results = open_search(page, "Fox")
+    fox = next(r for r in results if "Fox 2018" in r)
+    assert fox.startswith("Study · Fox 2018 · design level ") and "· Retracted:" in fox
+    page.keyboard.press("Escape")
+    page.reload(wait_until="networkidle")
+    results = open_search(page, "LSD")
+    assert any(r.startswith("Substance · answers by dose class: LSD") for r in results), results
+    page.context.close()
+
+
+def test_search_opens_from_the_keyboard_before_it_has_loaded(
+    browser: Browser, base_url: str
+) -> None:
+    page = open_page(browser, base_url, 1280)
+    page.keyboard.press("Control+k")
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('pagefind-modal') !== null"
+    )
+    page.context.close()

@@ -68,6 +68,10 @@ def search(page: Page, base_url: str, query: str) -> list[str]:
     """Type ``query`` into the header's search and return the result links, in order."""
     page.goto(base_url + "evidence/", wait_until="networkidle")
     page.locator("pagefind-modal-trigger button").click()
+    # The search interface loads on first use (search-loader.js); type once its box has focus.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('pagefind-modal') !== null"
+    )
     page.keyboard.type(query)
     results = page.locator("pagefind-modal pagefind-results a")
     results.first.wait_for(timeout=15_000)
@@ -101,6 +105,9 @@ def test_search_skips_sections_marked_for_exclusion(page: Page, base_url: str) -
     # carter-2022 says "identical capsules" only in its risk-of-bias section, excluded from search
     page.goto(base_url + "evidence/", wait_until="networkidle")
     page.locator("pagefind-modal-trigger button").click()
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('pagefind-modal') !== null"
+    )
     page.keyboard.type("identical capsules")
     page.locator("pagefind-modal pagefind-summary").filter(has_text="identical capsules").wait_for()
     assert page.locator("pagefind-modal pagefind-results a[href*='studies/']").count() == 0

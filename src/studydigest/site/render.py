@@ -238,7 +238,7 @@ class Renderer:
         instructions."""
         repo = self.repo_url.rstrip("/")
         if not repo.startswith("https://github.com/"):
-            return page.link("How to report an error", "about.md", "reporting-an-error")
+            return page.link("How to report an error", "about.md")
         address = self.urls.absolute(self.site_url, path) if self.site_url else path
         body = (
             f"Page: {address}\n"
