@@ -104,3 +104,18 @@ def test_listed_trials_that_do_not_count_are_explained(catalog: Catalog) -> None
                 assert "did not compare this outcome with a control group" in words.sentence
             else:
                 assert words.sentence == part.sentence
+
+
+def test_charts_stand_alone_with_whole_number_ticks(catalog: Catalog) -> None:
+    from studydigest.site import charts
+
+    for peak in range(1, 60):
+        for most in (4, 8):
+            step = charts.count_step(peak, most)
+            assert step == int(step) and peak / step <= most
+    timeline = charts.timeline(catalog)
+    n = len(catalog.studies)
+    assert '<p class="sd-figure__title">Studies per year, by design</p>' in timeline
+    assert f"Source: {n} studies in this digest, as of " in timeline
+    mapped = charts.evidence_map(catalog, "micro", "evidence/")
+    assert "sd-figure__title" in mapped and "Source: " in mapped
