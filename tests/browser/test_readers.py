@@ -15,7 +15,7 @@ from studydigest.evidence import answers
 from studydigest.evidence.catalog import Catalog
 from studydigest.site import terms
 
-from .conftest import shoot
+from .conftest import AXE, shoot
 
 WIDTHS = [1280, 375]
 PHONE_SCREEN = 667  # the first screen of a small phone (375 × 667)
@@ -255,3 +255,26 @@ def test_search_opens_from_the_keyboard_before_it_has_loaded(
         "document.activeElement && document.activeElement.closest('pagefind-modal') !== null"
     )
     page.context.close()
+
+
+AXE_PAGES = ["", "evidence/", "claims/", "substances/lsd/", "studies/carter-2022/", "glossary/",
+             "articles/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_axe_finds_nothing_serious_and_every_landmark_is_unique(
+    browser: Browser, base_url: str, path: str, width: int
+) -> None:
+    page = open_page(browser, base_url + path, width)
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.wait_for_timeout(100)  # scroll-regions.js re-marks tables after a block opens
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    found = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"} or v["id"] == "landmark-unique"
+    ]
+    page.context.close()
+    assert found == []

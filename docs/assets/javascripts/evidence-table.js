@@ -54,7 +54,14 @@
         row.hidden = !ok;
         if (ok) shown += 1;
       });
-      if (count) count.textContent = shown + " of " + rows.length + " studies";
+      if (count) {
+        var names = [];
+        form.querySelectorAll("input:checked").forEach(function (input) {
+          names.push(input.parentNode.textContent.trim());
+        });
+        count.textContent =
+          shown + " of " + rows.length + " studies" + (names.length ? ": " + names.join(", ") : "");
+      }
       var query = new URLSearchParams();
       Object.keys(chosen).forEach(function (f) {
         chosen[f].forEach(function (v) { query.append(f, v); });
