@@ -43,3 +43,9 @@ def test_a_mark_labels_the_result_and_weights_the_page() -> None:
     assert '<h1 data-pagefind-weight="2" id="t">' in page
     assert "data-search-label" not in page
     assert 'data-pagefind-weight="11"' not in page  # out of Pagefind's range: ignored
+
+
+def test_a_whole_title_replaces_the_page_title() -> None:
+    content = '<h1>LSD</h1><div hidden="" data-search-title="LSD (substance): answers on mood"></div>'
+    page = searchable_html("LSD", content)
+    assert '<div data-pagefind-meta="title:LSD (substance): answers on mood"></div>' in page

@@ -242,7 +242,7 @@ def test_search_loads_on_first_use_and_results_say_what_they_are(
     page.keyboard.press("Escape")
     page.reload(wait_until="networkidle")
     results = open_search(page, "LSD")
-    assert any(r.startswith("Substance · answers by dose class: LSD") for r in results), results
+    assert any(r.startswith("LSD (substance): answers on ") for r in results), results
     page.context.close()
 
 
@@ -278,3 +278,19 @@ def test_axe_finds_nothing_serious_and_every_landmark_is_unique(
     ]
     page.context.close()
     assert found == []
+
+
+@pytest.mark.parametrize("topic", ["mood", "depression"])
+def test_answer_pages_rank_above_single_studies_for_topic_words(
+    browser: Browser, base_url: str, topic: str
+) -> None:
+    page = open_page(browser, base_url + "evidence/", 1280)
+    open_search(page, topic)
+    links = page.locator("pagefind-modal pagefind-results li a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    pages = list(dict.fromkeys(str(h).split("#")[0] for h in links))
+    first_study = next(i for i, h in enumerate(pages) if "/studies/" in h)
+    answers_at = [i for i, h in enumerate(pages) if h.endswith(("/claims/", "/substances/lsd/"))]
+    assert answers_at and min(answers_at) < first_study, pages
+    page.context.close()

@@ -69,6 +69,11 @@ class Question:
     asks: str
     domains: tuple[str, ...]
     wording: Mapping[str, str] = field(default_factory=dict)
+    topic: str = ""  # a word or two for titles; the id when empty
+
+    def __post_init__(self) -> None:
+        if not self.topic:
+            object.__setattr__(self, "topic", self.id)
 
 
 DOSE = "micro"
@@ -84,7 +89,8 @@ QUESTIONS: tuple[Question, ...] = (
         "felt",
         "Can people feel a microdose?",
         ("subjective-effects",),
-        {
+        topic="feeling a microdose",
+        wording={
             "marker-changed": "Felt more than placebo",
             "no-benefit": "Not felt more than placebo",
             "mixed": "Sometimes felt",
@@ -194,6 +200,21 @@ def substance_glance(catalog: Catalog, substance: str) -> list[DoseGlance]:
         )
         out.append(DoseGlance(dose, labels.DOSE_CLASS[dose], ordered))
     return out
+
+
+def topics(catalog: Catalog) -> str:
+    """The questions' topics, for the title search shows ("mood, focus, …")."""
+    known = catalog.corpus.vocabulary.outcome_domains
+    return ", ".join(q.topic for q in QUESTIONS if any(d in known for d in q.domains))
+
+
+def substance_topics(catalog: Catalog, substance: str, most: int = 6) -> str:
+    """The outcomes a substance page answers, for the title search shows."""
+    names = list(
+        dict.fromkeys(o.lower() for g in substance_glance(catalog, substance) for grp in g.groups
+                      for o in grp.outcomes)
+    )  # fmt: skip
+    return ", ".join(names[:most]) + (", and more" if len(names) > most else "")
 
 
 def claims_in_question_order(catalog: Catalog) -> list[tuple[str, ClaimVerdict]]:

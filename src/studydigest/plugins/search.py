@@ -29,7 +29,7 @@ _SECTION = re.compile(r"(?=<h2[\s>])")
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')  # the toc extension's "¶"
 
 
-_MARK = re.compile(r"<div\b[^>]*\bdata-search-label=[^>]*>\s*</div>")
+_MARK = re.compile(r"<div\b[^>]*\bdata-search-(?:label|title)=[^>]*>\s*</div>")
 _ATTR = re.compile(r'\b(data-search-[a-z-]+)="([^"]*)"')
 _H1 = re.compile(r"<h1\b")
 
@@ -57,7 +57,9 @@ def searchable_html(title: str, content: str, lang: str = "en") -> str:
 
     A generated page may carry one ``<div hidden data-search-label=…>`` mark: its label leads
     the result's title ("Study · Carter et al. 2022 · design level B: …"), so a result says
-    what kind of page it is before a reader opens it; ``data-search-boost`` weights the
+    what kind of page it is before a reader opens it (``data-search-title`` gives a whole
+    title instead; Pagefind weights title words highly, so a page that answers a topic names
+    the topic there); ``data-search-boost`` weights the
     page's opening section (its answer), ``data-search-title-weight`` its title and
     ``data-search-body-weight`` all of it, so that a claim or substance page outranks a
     single study for the topic words it answers.
@@ -82,8 +84,9 @@ def searchable_html(title: str, content: str, lang: str = "en") -> str:
     if body_weight:
         body = f'<div data-pagefind-weight="{body_weight}">{body}</div>'
     label = marks.get("data-search-label")
-    if label:
-        shown = html.unescape(label) + ": " + title
+    whole = marks.get("data-search-title")  # a title of its own, in place of "label: title"
+    if whole or label:
+        shown = html.unescape(whole) if whole else html.unescape(label or "") + ": " + title
         body = f'<div data-pagefind-meta="title:{html.escape(shown)}"></div>{body}'
     return (
         f'<!doctype html><html lang="{html.escape(lang)}"><head><title>{html.escape(title)}'
