@@ -46,6 +46,8 @@ def test_a_mark_labels_the_result_and_weights_the_page() -> None:
 
 
 def test_a_whole_title_replaces_the_page_title() -> None:
-    content = '<h1>LSD</h1><div hidden="" data-search-title="LSD (substance): answers on mood"></div>'
+    content = (
+        '<h1>LSD</h1><div hidden="" data-search-title="LSD (substance): answers on mood"></div>'
+    )
     page = searchable_html("LSD", content)
     assert '<div data-pagefind-meta="title:LSD (substance): answers on mood"></div>' in page
