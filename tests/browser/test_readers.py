@@ -175,6 +175,13 @@ UNMARKED_TEXT = """() => {
 }"""
 
 
+TIP_EXTENT = """e => {
+    const after = getComputedStyle(e, '::after');
+    const left = e.getBoundingClientRect().left + parseFloat(after.left);
+    return [left, left + parseFloat(after.maxWidth)];
+}"""
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", TERM_PAGES)
 def test_terms_show_their_definition_on_keyboard_focus(
@@ -202,10 +209,14 @@ def test_terms_show_their_definition_on_keyboard_focus(
         term.focus()
         shown = term.evaluate("e => getComputedStyle(e, '::after').content")
         assert entry.definition in shown
+        # The opened definition stays on screen (at most its widest, from where it starts).
+        left, right = term.evaluate(TIP_EXTENT)
+        assert left >= 0 and right <= width + 1, (term.inner_text(), left, right)
         described = term.get_attribute("aria-describedby")
         assert page.locator(f"#{described}").text_content() == entry.definition
-    # The link goes to the glossary entry.
-    marked.first.click()
+    # The link goes to the glossary entry (followed from the keyboard).
+    marked.first.focus()
+    page.keyboard.press("Enter")
     page.wait_for_url("**/glossary/#*")
     anchor = page.url.rsplit("#", 1)[1]
     assert page.locator(f"h2#{anchor}").is_visible()
