@@ -125,7 +125,8 @@ def model_of(rel: str) -> tuple[type[BaseModel], bool]:
         return schema.Study, False
     if kind == "claims":
         return schema.Claim, False
-    return schema.VOCABULARY_MODELS[name.removesuffix(".yaml")], True
+    models = {**schema.VOCABULARY_MODELS, **schema.OPTIONAL_VOCABULARY}
+    return models[name.removesuffix(".yaml")], True
 
 
 def leaves(data: Any, pattern: tuple[str, ...]) -> Iterator[tuple[Any, str | int]]:

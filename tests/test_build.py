@@ -163,7 +163,9 @@ def test_render_out_builds_without_the_plugin(project: Path, tmp_path: Path) -> 
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("  - studydigest\n", "") + f"docs_dir: {out}\n"
     # Without the plugin, MkDocs learns which pages stay out of the nav from its own setting.
-    config += "not_in_nav: |\n  /studies/\n  /substances/\n  /mechanisms/\n"
+    config = config.replace(
+        "not_in_nav: |\n", "not_in_nav: |\n  /studies/\n  /substances/\n  /mechanisms/\n"
+    )
     (project / "plain.yml").write_text(config, encoding="utf-8")
     plain = build_site(project, tmp_path / "plain", "plain.yml")
     with_plugin = build_site(project, tmp_path / "plugin")

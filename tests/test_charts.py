@@ -214,8 +214,11 @@ def test_every_plot_is_drawn_whole_around_a_visible_null(
             for svg in svgs(figure):
                 geometry = plot_geometry(svg)
                 [(left, right)] = geometry["sd-axis"]
-                [(null, null_again)] = geometry["sd-null"]
-                assert null == null_again and left < null < right
+                # One vertical line, drawn in pieces on a phone so it never crosses words.
+                xs = {x for segment in geometry["sd-null"] for x in segment}
+                assert len(xs) == 1
+                null = xs.pop()
+                assert left < null < right
                 assert len(geometry["sd-ci"]) == len(geometry["sd-estimate"]) == len(group.rows)
                 for low, high in geometry["sd-ci"] + geometry["sd-estimate"]:
                     assert left <= low <= high <= right
@@ -331,3 +334,25 @@ def test_no_diamond_across_substances_or_without_a_control(
     assert "different substances" in forest.caption(madrs, study_label)
     assert "sd-diamond" not in forest.forest_figure(madrs, study_label)
     assert groups[3].pooled is None  # without a control group: never pooled
+
+
+def test_on_a_phone_the_null_line_crosses_no_words(
+    sections: dict[tuple[tuple[str, ...], str], forest.ForestSection],
+) -> None:
+    for section in sections.values():
+        for group in section.groups:
+            for svg in svgs(forest.forest_figure(group, study_label)):
+                if "sd-chart--narrow" not in (svg.get("class") or ""):
+                    continue
+                nulls = [
+                    (float(e.get("y1") or 0), float(e.get("y2") or 0))
+                    for e in svg.iter(f"{SVG}line")
+                    if e.get("class") == "sd-null"
+                ]
+                for text in svg.iter(f"{SVG}text"):
+                    if text.get("text-anchor") == "middle":
+                        continue  # tick labels sit below the axis, under no segment
+                    baseline = float(text.get("y") or 0)
+                    size = float(text.get("font-size") or 13)
+                    for y1, y2 in nulls:
+                        assert baseline <= y1 or baseline - size >= y2, (text.text, y1, y2)

@@ -5,6 +5,8 @@ live studies/."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -13,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import pypandoc
 import pytest
+import rispy
 import yaml
 
 from studydigest.data import bib, exports
@@ -113,7 +116,7 @@ def test_pandoc_reads_every_field(files: Path, studies: list[Study], fmt: str) -
             assert names[-1] == {"literal": "others"}, study.id
             names = names[:-1]
         assert [(_surname(n), n.get("given", "")) for n in names] == expected, study.id
-        assert item["title"] == bib.citation_title(study.title)
+        assert item["title"] == bib.flagged_title(study)
         assert item["container-title"] == study.journal
         assert item["issued"] == {"date-parts": [[study.year]]}
         assert item["DOI"] == study.doi
@@ -177,6 +180,37 @@ def test_citeproc_js_keeps_every_initial(files: Path, studies: list[Study]) -> N
             if "," in study.authors[0] or not person.given.endswith("."):
                 initials = person.given[0]
             assert f"{person.surname} {initials.replace('-', '')}" in line, (person, line)
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_retraction_reaches_the_reference_manager(files: Path, fmt: str) -> None:
+    """Each export, read by Pandoc, flags the retracted article in its title and gives the
+    notice in its note; the formatted APA reference shows the flag."""
+    items = pandoc_items(files / FORMATS[fmt], fmt)
+    retracted = items["rowe-2020"]
+    assert str(retracted["title"]).endswith("[Retracted]")
+    if fmt == "ris":  # Pandoc's RIS reader drops notes (N1); Zotero and rispy read them
+        entries = rispy.loads((files / FORMATS[fmt]).read_text("utf-8"))
+        note = " ".join(next(e for e in entries if e.get("id") == "rowe-2020")["notes"])
+        retracted = {**retracted, "note": note}
+    note = str(retracted["note"])
+    assert "Retracted 2021-03-04" in note
+    assert "fixtures.example.org/rowe-2020/retraction" in note
+    for other in ("dewit-2022", "hutten-2021"):
+        assert "Retracted" not in str(items[other]["title"]) and "note" not in items[other]
+    apa = _by_id(pandoc_bibliography(files / FORMATS[fmt], APA))
+    assert "microdosed LSD and mood [Retracted]" in apa["rowe"]
+
+
+def test_retraction_in_citeproc_js_and_the_csv(files: Path, studies: list[Study]) -> None:
+    apa = citeproc_js(files / "references.csl.json", APA)
+    line = next(entry for entry in apa if "10.1000/rowe" in entry)
+    assert "[Retracted]" in line
+    rows = list(csv.DictReader(io.StringIO(exports.studies_csv(studies).removeprefix("\ufeff"))))
+    flags = {r["id"]: r["retraction_or_concern"] for r in rows}
+    assert flags["rowe-2020"].startswith("Retracted 2021-03-04: https://fixtures.example.org/")
+    assert flags["dewit-2022"] == ""
+    assert rows[0]["title"] == studies[0].title  # the CSV's title column keeps its meaning
 
 
 def test_csl_json_is_valid_against_the_official_schema(files: Path) -> None:

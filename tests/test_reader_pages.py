@@ -118,8 +118,7 @@ def test_tables_and_facets_use_words(catalog: Catalog, pages: dict[str, str]) ->
     assert catalog.facet_values()["design"]["crossover-rct"] == "Randomised crossover"
     assert catalog.facet_values()["design"]["cross-sectional-survey"] == "Survey"
     evidence = pages["evidence.md"]
-    assert "<td>Randomised crossover</td>" in evidence
-    assert "<td>Double-blind / Placebo</td>" in evidence
+    assert "<td>Randomised crossover<br>Double-blind, placebo</td>" in evidence
     assert "<td>crossover-rct</td>" not in evidence and "double / placebo" not in evidence
     study = pages["studies/dunn-2019.md"]
     assert "| Design | Randomised crossover |" in study
@@ -140,11 +139,12 @@ def test_csv_has_words_beside_ids(pages: dict[str, str]) -> None:
 
 def test_home_page_puts_every_verdict_first(catalog: Catalog, pages: dict[str, str]) -> None:
     home = pages["index.md"]
-    answers = home.index("## What the evidence says")
-    assert answers < home.index("## How to read an evidence level")
+    assert home.index('<div class="sd-answers">') < home.index("## Not medical advice")
+    answers = home.index("## Every claim checked")
+    assert answers < home.index("## How to read a design level")
     for verdict in catalog.verdicts.values():
         headline = verdict.headline
-        line = next(x for x in home.splitlines() if verdict.claim.claim in x)
+        line = next(x for x in home[answers:].splitlines() if verdict.claim.claim in x)
         assert home.index(line) > answers
         after = home[home.index(line) :].split("\n- ")[0]
         assert f'sd-{headline.direction.code}">{headline.direction.label}</span>' in after
@@ -207,7 +207,7 @@ def test_summary_of_findings_judges_like_a_claim(catalog: Catalog) -> None:
 def test_summary_of_findings_page_lists_every_step_down(pages: dict[str, str]) -> None:
     page = pages["substances/lsd.md"]
     section = page[page.index("## Summary of findings") : page.index("## Studies by dose class")]
-    assert "| Outcome | Studies and people | Direction | Certainty | Studies |" in section
+    assert "| Outcome | Studies and people | Answer | Certainty | Studies |" in section
     assert '??? info "Microdose: every step down in certainty' in section
     assert "Down 1 for inconsistency: Able &#38; Byrne 2020: benefit, Baker et al. 2021: no" in (
         section

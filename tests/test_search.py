@@ -30,3 +30,24 @@ def test_excluded_sections_are_left_out_and_the_rest_kept() -> None:
 def test_a_page_without_a_heading_gets_its_title_escaped() -> None:
     page = searchable_html("Data & <exports>", "<p>Files</p>", lang="en")
     assert "<h1>Data &amp; &lt;exports&gt;</h1><p>Files</p>" in page
+
+
+def test_a_mark_labels_the_result_and_weights_the_page() -> None:
+    content = (
+        '<h1 id="t">Fox</h1><div hidden="" data-search-label="Study · Fox 2018 · Retracted" '
+        'data-search-title-weight="2" data-search-boost="11"></div><p>Answer</p>'
+        '<h2 id="s">Summary</h2><p>More</p>'
+    )
+    page = searchable_html("A trial", content)
+    assert '<div data-pagefind-meta="title:Study · Fox 2018 · Retracted: A trial"></div>' in page
+    assert '<h1 data-pagefind-weight="2" id="t">' in page
+    assert "data-search-label" not in page
+    assert 'data-pagefind-weight="11"' not in page  # out of Pagefind's range: ignored
+
+
+def test_a_whole_title_replaces_the_page_title() -> None:
+    content = (
+        '<h1>LSD</h1><div hidden="" data-search-title="LSD (substance): answers on mood"></div>'
+    )
+    page = searchable_html("LSD", content)
+    assert '<div data-pagefind-meta="title:LSD (substance): answers on mood"></div>' in page

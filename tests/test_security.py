@@ -390,7 +390,15 @@ def test_s4_feed_and_exports_read_back(hostile_site: Path) -> None:
         # RIS and CSL-JSON carry titles in sentence case, as citation styles expect
         ris_title = next(r for r in ris if r["id"] == record["id"])["title"]
         csl_title = next(c for c in csl if c["id"] == record["id"])["title"]
-        assert ris_title.casefold() == csl_title.casefold() == title.casefold()
+        kinds = {n["type"] for n in record.get("notices", [])}
+        flag = (
+            " [Retracted]"
+            if "retraction" in kinds
+            else " [Expression of concern]"
+            if "expression-of-concern" in kinds
+            else ""
+        )
+        assert ris_title.casefold() == csl_title.casefold() == (title + flag).casefold()
         row = next(r for r in rows if r["id"] == record["id"])["title"]
         assert row.replace("'", "") == title.replace("'", "")
 

@@ -62,6 +62,7 @@ class Settings:
     site_name: str = "Microdosing Evidence Digest"
     contact: str = ""  # the editors' address, sent to Crossref and NCBI by `studydigest watch`
     limits: Mapping[str, int] = field(default_factory=dict)  # the plugin's limit options set
+    repo_url: str = ""  # where readers report errors (a GitHub repository), when set
 
 
 def limits(options: Mapping[str, Any]) -> dict[str, int]:
@@ -151,4 +152,5 @@ def read(root: Path, config_file: Path | None = None) -> Settings:
         site_name=str(data.get("site_name") or Settings.site_name),
         contact=str(options.get("contact") or ""),
         limits=limits(options),
+        repo_url=str(data.get("repo_url") or ""),
     )

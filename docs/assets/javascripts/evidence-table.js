@@ -40,7 +40,7 @@
     });
     source.parentNode.insertBefore(form, source);
 
-    function apply() {
+    function apply(keepUrl) {
       var chosen = {};
       form.querySelectorAll("input:checked").forEach(function (input) {
         (chosen[input.name] = chosen[input.name] || []).push(input.value);
@@ -54,15 +54,62 @@
         row.hidden = !ok;
         if (ok) shown += 1;
       });
-      if (count) count.textContent = shown + " of " + rows.length + " studies";
+      if (count) {
+        var names = [];
+        form.querySelectorAll("input:checked").forEach(function (input) {
+          names.push(input.parentNode.textContent.trim());
+        });
+        count.textContent =
+          shown + " of " + rows.length + " studies" + (names.length ? ": " + names.join(", ") : "");
+      }
       var query = new URLSearchParams();
       Object.keys(chosen).forEach(function (f) {
         chosen[f].forEach(function (v) { query.append(f, v); });
       });
+      if (keepUrl) return;
       var search = query.toString();
-      history.replaceState(null, "", window.location.pathname + (search ? "?" + search : ""));
+      history.replaceState(history.state, "", window.location.pathname + (search ? "?" + search : ""));
     }
-    form.addEventListener("change", apply);
+    form.addEventListener("change", function () { apply(); });
+
+    // Tick the boxes a query string names (a map link, or the back and forward buttons).
+    function fromQuery(search) {
+      var wanted = new URLSearchParams(search);
+      form.querySelectorAll("input").forEach(function (input) {
+        input.checked = wanted.getAll(input.name).indexOf(input.value) !== -1;
+      });
+    }
+
+    // Bring the filtered list into view and put the focus on its count, which says how many
+    // studies are shown; the sticky header is kept clear by scroll-margin in the stylesheet.
+    function reveal() {
+      if (!count) return;
+      count.setAttribute("tabindex", "-1");
+      count.scrollIntoView({ block: "start" });
+      count.focus({ preventScroll: true });
+    }
+
+    // A circle of a map on this page filters in place: the current view is kept as a history
+    // entry (with its scroll position), so the back button returns to the map.
+    document.querySelectorAll("svg.sd-chart a").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = new URL(link.getAttribute("href"), window.location.href);
+        if (target.pathname !== window.location.pathname) return;
+        event.preventDefault();
+        history.replaceState({ scrollY: window.scrollY }, "", window.location.href);
+        history.pushState({ filtered: true }, "", target.pathname + target.search);
+        fromQuery(target.search);
+        apply(true);
+        reveal();
+      });
+    });
+    window.addEventListener("popstate", function (event) {
+      fromQuery(window.location.search);
+      apply(true);
+      var state = event.state || {};
+      if (typeof state.scrollY === "number") window.scrollTo(0, state.scrollY);
+      else if (window.location.search) reveal();
+    });
 
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell, index) {
       var kind = cell.getAttribute("data-sort");
@@ -89,6 +136,8 @@
       });
     });
     apply();
+    // Arriving from a map elsewhere (the home page): the list it asked for, in view.
+    if (window.location.search && form.querySelector("input:checked")) reveal();
   }
 
   if (window.document$ && window.document$.subscribe) {

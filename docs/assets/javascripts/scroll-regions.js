@@ -5,15 +5,24 @@
   "use strict";
 
   function mark() {
-    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap, index) {
       if (wrap.scrollWidth > wrap.clientWidth) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+        // Each region's name is unique (axe: landmark-unique): the table's place and its
+        // first column.
+        var th = wrap.querySelector("th");
+        var first = th ? th.textContent.trim() : "";
+        wrap.setAttribute(
+          "aria-label",
+          "Table " + (index + 1) + (first ? " (" + first + ")" : "") + ", scrolls sideways"
+        );
+        wrap.classList.add("sd-scrolls");
       } else if (wrap.getAttribute("role") === "region") {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
         wrap.removeAttribute("aria-label");
+        wrap.classList.remove("sd-scrolls");
       }
     });
   }

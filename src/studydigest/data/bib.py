@@ -85,6 +85,37 @@ def citation_title(title: str) -> str:
     return "".join(out)
 
 
+# The words a citation manager shows after the title of an article under a notice (a
+# correction gets none): PubMed and Zotero flag retracted articles the same way.
+NOTICE_FLAGS = {"retraction": "Retracted", "expression-of-concern": "Expression of concern"}
+
+
+def notice_flag(study: Study) -> str | None:
+    """ "Retracted" or "Expression of concern" (a retraction wins), or None."""
+    for kind in NOTICE_FLAGS:
+        if any(n.type == kind for n in study.notices):
+            return NOTICE_FLAGS[kind]
+    return None
+
+
+def notice_note(study: Study) -> str | None:
+    """A note for the citation: each retraction or expression of concern, its date and its
+    notice's address ("Retracted 2019-05-01: https://…")."""
+    notes = []
+    for n in study.notices:
+        if n.type in NOTICE_FLAGS:
+            when = f" {n.date.isoformat()}" if n.date else ""
+            notes.append(f"{NOTICE_FLAGS[n.type]}{when}: {n.url}")
+    return "; ".join(notes) or None
+
+
+def flagged_title(study: Study) -> str:
+    """The citation title, then "[Retracted]" or "[Expression of concern]" when one applies."""
+    flag = notice_flag(study)
+    title = citation_title(study.title)
+    return f"{title} [{flag}]" if flag else title
+
+
 def bibtex_title(title: str) -> str:
     """Escaped, with braces round every word whose capitals a style must not lower-case.
 
@@ -107,6 +138,18 @@ def _bib_name(person: PersonName) -> str:
     return latex_escape(person.surname) + given
 
 
+def _bib_flag(study: Study) -> str:
+    # Braced so that styles keep its capital.
+    flag = notice_flag(study)
+    return f" [{{{flag}}}]" if flag else ""
+
+
+def _bib_note(study: Study) -> str | None:
+    # Escaped as text: classic BibTeX documents need no url package to print it.
+    note = notice_note(study)
+    return latex_escape(note) if note else None
+
+
 def citation_key(study: Study) -> str:
     return study.id
 
@@ -122,7 +165,7 @@ def to_entry(study: Study) -> Entry:
     authors = " and ".join(_bib_name(p) for p in people)
     fields = [
         ("author", authors + ("" if study.authors_complete else " and others")),
-        ("title", bibtex_title(study.title)),
+        ("title", bibtex_title(study.title) + _bib_flag(study)),
         ("journal", latex_escape(study.journal) if study.journal else None),
         ("year", str(study.year)),
         ("volume", latex_escape(study.volume) if study.volume else None),
@@ -133,6 +176,7 @@ def to_entry(study: Study) -> Entry:
         ("url", _verbatim(study.url) if study.url else None),
         # biblatex and Pandoc read "de Wit" as a dropping particle ("Wit, H. de") unless told.
         ("options", "useprefix=true" if any(p.particle for p in people) else None),
+        ("note", _bib_note(study)),
     ]
     return Entry(kind, citation_key(study), [Field(k, v) for k, v in fields if v])
 
@@ -178,7 +222,12 @@ def reference(study: Study) -> str:
             detail += f"({study.issue})"
         if study.pages:
             detail += f":{study.pages}"
-    line = f"{authors}. {study.title.rstrip('.')}. {where}. {detail}."
+    flag = notice_flag(study)
+    title = study.title.rstrip(".") + (f" [{flag}]" if flag else "")
+    line = f"{authors}. {title}. {where}. {detail}."
     if study.doi:
         line += f" doi:{study.doi}"
+    note = notice_note(study)
+    if note:
+        line += f" {note}."
     return line

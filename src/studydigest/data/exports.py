@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 import rispy
 from pydantic import BaseModel, Field, TypeAdapter
 
-from studydigest.data.bib import citation_title
+from studydigest.data.bib import flagged_title, notice_note
 from studydigest.evidence import labels, pooling
 from studydigest.evidence.grading import (
     CERTAINTIES,
@@ -74,6 +74,13 @@ def _truncation_note(study: Study) -> str:
     return f"Author list incomplete: only the first {len(study.authors)} authors are listed."
 
 
+def _notes(study: Study) -> list[str]:
+    """Notes for a citation: a retraction or expression of concern first, then a truncated
+    author list."""
+    notes = [notice_note(study) or "", "" if study.authors_complete else _truncation_note(study)]
+    return [n for n in notes if n]
+
+
 def _ris_name(person: PersonName) -> str:
     return f"{person.surname}, {person.given}" if person.given else person.surname
 
@@ -93,7 +100,7 @@ def ris(studies: list[Study]) -> str:
         entry: dict[str, object] = {
             "type_of_reference": "JOUR" if study.publication_type == "journal-article" else "GEN",
             "authors": authors if study.authors_complete else [*authors, "others"],
-            "title": citation_title(study.title),
+            "title": flagged_title(study),
             "secondary_title": study.journal,
             "year": str(study.year),
             "volume": study.volume,
@@ -102,7 +109,7 @@ def ris(studies: list[Study]) -> str:
             "end_page": last,
             "doi": study.doi,
             "urls": [doi_url(study.doi) if study.doi else study.url],
-            "notes": None if study.authors_complete else [_truncation_note(study)],
+            "notes": _notes(study) or None,
             "id": study.id,
         }
         entries.append({k: v for k, v in entry.items() if v})
@@ -128,7 +135,7 @@ def csl_json(studies: list[Study]) -> str:
         item: dict[str, object] = {
             "id": study.id,
             "type": "article-journal" if study.publication_type == "journal-article" else "article",
-            "title": citation_title(study.title),
+            "title": flagged_title(study),
             "author": authors,
             "issued": {"date-parts": [[study.year]]},
         }
@@ -142,7 +149,7 @@ def csl_json(studies: list[Study]) -> str:
             "PMID": study.pmid,
             "PMCID": study.pmcid,
             "URL": study.url,
-            "note": None if study.authors_complete else _truncation_note(study),
+            "note": " ".join(_notes(study)) or None,
         }
         item.update({k: v for k, v in optional.items() if v})
         items.append(item)
@@ -178,6 +185,7 @@ CSV_COLUMNS = [
     "evidence_level",
     "added",
     "last_reviewed",
+    "retraction_or_concern",
 ]
 
 
@@ -257,6 +265,7 @@ def studies_csv(studies: list[Study]) -> str:
             grade(s).level.code,
             s.review.added,
             s.review.last_reviewed,
+            notice_note(s),
         ]
         writer.writerow([_cell(v) for v in _with_labels(row)])
     return out.getvalue()

@@ -170,6 +170,18 @@ CERTAINTY = {
     "very-low": "Very low",
 }
 
+# Design levels in words that cannot be mistaken for a verdict's certainty (high, moderate,
+# low, very low): a level describes a design, not how sure an answer is.
+LEVEL = {
+    "A": "Large blinded randomised trial",
+    "B": "Blinded randomised trial",
+    "C": "Weaker controlled design",
+    "D": "No control group",
+    "E": "Anecdotal",
+    "R": "Review",
+    "P": "Preclinical",
+}
+
 ALL = {
     "design": DESIGN,
     "blinding": BLINDING,

@@ -20,6 +20,7 @@ from studydigest.records import lastcheck
 from studydigest.records.load import LoadError, Problem, decode, parse
 from studydigest.records.validate import Checks, Limits, check_project
 from studydigest.settings import Layout
+from studydigest.site.markup import Urls
 from studydigest.site.pagecheck import AttributeCheck
 from studydigest.site.render import Renderer
 from studydigest.site.report import problem_page, problem_paths
@@ -31,6 +32,8 @@ from studydigest.site.sanitize import (
     printable,
     sanitize_html,
 )
+from studydigest.site.tables import stack_tables
+from studydigest.site.terms import Glossary
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.toc import AnchorLink
 
 log = get_plugin_logger(__name__)
+GLOSSARY = "glossary.md"
 
 
 class DigestConfig(base.Config):
@@ -150,6 +154,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         self.generated: list[str] = []  # pages of the last good build, kept while serving
         self.problems: str | None = None  # the page every page shows while a record is invalid
         self.attributes = AttributeCheck()  # attribute lists of every page, checked
+        self.glossary: Glossary | None = None  # terms marked on every page
+        self.urls = Urls()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving, self.generated = command == "serve", []
@@ -212,12 +218,14 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             site_name=config.site_name,
             directory_urls=config.use_directory_urls,
             last_check=last_check,
+            repo_url=config.repo_url or "",
         )
         key = (
             config.site_url,
             config.site_name,
             config.use_directory_urls,
             last_check.to_json() if last_check else "",
+            config.repo_url,
         )
         if self.cache is None:
             pages, self.dates = _render(renderer)
@@ -232,6 +240,8 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             level = InclusionLevel.NOT_IN_NAV if _detail_page(path) else InclusionLevel.UNDEFINED
             files.append(File.generated(config, path, content=content, inclusion=level))
         self.generated = [path for path in pages if path.endswith(".md")]
+        self.glossary = Glossary(corpus.vocabulary.glossary)
+        self.urls = Urls(config.use_directory_urls)
         return files
 
     def _show_problems(self, files: Files, config: MkDocsConfig, problems: list[Problem]) -> Files:
@@ -272,6 +282,11 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             raise PluginError(f"{page.file.src_uri}: {problem}")
         page.meta = inert_front_matter(page.meta)
         page.update_date = self.dates.get(page.file.src_uri, max(self.dates.values(), default=""))
+        if page.file.src_uri in self.dates:  # a generated page: when its records last changed
+            markdown = markdown.rstrip("\n") + (
+                '\n\n<p class="sd-updated">Last updated '
+                f"{page.update_date}, from the records' review dates.</p>\n"
+            )
         return markdown
 
     def on_page_content(
@@ -289,11 +304,15 @@ class DigestPlugin(BasePlugin[DigestConfig]):
         _clean_toc(
             page.toc, f"{config.docs_dir and Path(config.docs_dir).name}/{page.file.src_uri}"
         )
-        if not self.config.sanitize:
-            return html
-        if self.cache is None:
-            return sanitize_html(html)
-        return self.cache.sanitised(html, sanitize_html)
+        if self.config.sanitize:
+            if self.cache is None:
+                html = sanitize_html(html)
+            else:
+                html = self.cache.sanitised(html, sanitize_html)
+        html = stack_tables(html)
+        if self.glossary is not None and page.file.src_uri != GLOSSARY:
+            html = self.glossary.mark(html, self.urls.relative(GLOSSARY, page.file.src_uri))
+        return html
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

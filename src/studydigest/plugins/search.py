@@ -29,8 +29,42 @@ _SECTION = re.compile(r"(?=<h2[\s>])")
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>[^<]*</a>')  # the toc extension's "¶"
 
 
+_MARK = re.compile(r"<div\b[^>]*\bdata-search-(?:label|title)=[^>]*>\s*</div>")
+_ATTR = re.compile(r'\b(data-search-[a-z-]+)="([^"]*)"')
+_H1 = re.compile(r"<h1\b")
+
+
+def _marks(content: str) -> tuple[str, dict[str, str]]:
+    """The page's search marks (a label for its results, weights), and the content without
+    the element that carries them. Values are HTML-escaped attribute text."""
+    found = _MARK.search(content)
+    if found is None:
+        return content, {}
+    marks = dict(_ATTR.findall(found.group(0)))
+    return content[: found.start()] + content[found.end() :], marks
+
+
+def _weight(value: str | None) -> str | None:
+    try:
+        weight = float(value) if value else None
+    except ValueError:
+        return None
+    return f"{weight:g}" if weight is not None and 0 <= weight <= 10 else None
+
+
 def searchable_html(title: str, content: str, lang: str = "en") -> str:
-    """A page for the indexer: its content without the sections excluded from search."""
+    """A page for the indexer: its content without the sections excluded from search.
+
+    A generated page may carry one ``<div hidden data-search-label=…>`` mark: its label leads
+    the result's title ("Study · Carter et al. 2022 · design level B: …"), so a result says
+    what kind of page it is before a reader opens it (``data-search-title`` gives a whole
+    title instead; Pagefind weights title words highly, so a page that answers a topic names
+    the topic there); ``data-search-boost`` weights the
+    page's opening section (its answer), ``data-search-title-weight`` its title and
+    ``data-search-body-weight`` all of it, so that a claim or substance page outranks a
+    single study for the topic words it answers.
+    """
+    content, marks = _marks(content)
     kept = []
     for section in _SECTION.split(content):
         opening = section[: section.find(">") + 1] if section.startswith("<h2") else ""
@@ -39,6 +73,21 @@ def searchable_html(title: str, content: str, lang: str = "en") -> str:
     body = _PERMALINK.sub("", "".join(kept)).replace("data-search-exclude", "data-pagefind-ignore")
     if "<h1" not in body:
         body = f"<h1>{html.escape(title)}</h1>{body}"
+    title_weight = _weight(marks.get("data-search-title-weight"))
+    if title_weight:
+        body = _H1.sub(f'<h1 data-pagefind-weight="{title_weight}"', body, count=1)
+    boost = _weight(marks.get("data-search-boost"))
+    if boost:
+        first, sep, rest = body.partition("<h2")
+        body = f'<div data-pagefind-weight="{boost}">{first}</div>{sep}{rest}'
+    body_weight = _weight(marks.get("data-search-body-weight"))
+    if body_weight:
+        body = f'<div data-pagefind-weight="{body_weight}">{body}</div>'
+    label = marks.get("data-search-label")
+    whole = marks.get("data-search-title")  # a title of its own, in place of "label: title"
+    if whole or label:
+        shown = html.unescape(whole) if whole else html.unescape(label or "") + ": " + title
+        body = f'<div data-pagefind-meta="title:{html.escape(shown)}"></div>{body}'
     return (
         f'<!doctype html><html lang="{html.escape(lang)}"><head><title>{html.escape(title)}'
         f"</title></head><body>{body}</body></html>"

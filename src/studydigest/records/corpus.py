@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from studydigest.records.schema import (
     Article,
     Claim,
+    GlossaryEntry,
     Mechanism,
     OutcomeDomain,
     Study,
@@ -24,6 +25,7 @@ class Vocabulary:
     conditions: dict[str, Term] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
     hosts: dict[str, Host] = field(default_factory=dict)  # optional hosts.yaml: primary sources
+    glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
 
 
 @dataclass

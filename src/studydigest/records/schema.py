@@ -896,6 +896,24 @@ class Article(Strict):
     byline: ShortText
     description: Text
     file: ShortText
+    url: HttpsUrl | None = Field(default=None, description="Where the article is published.")
+    published: dt.date | None = Field(
+        default=None, description="When it was published; leave out if not verified."
+    )
+    checked: dt.date | None = Field(default=None, description="When we last read it.")
+
+
+class GlossaryEntry(Strict):
+    """A technical term or scale as readers meet it on pages, with its plain meaning."""
+
+    term: ShortText = Field(description="The term as the glossary page heads it.")
+    aliases: list[ShortText] = Field(
+        default_factory=list,
+        description="Other spellings marked on pages, matched as whole words with this case "
+        "(abbreviations such as MADRS); the term itself is matched too.",
+    )
+    definition: Text = Field(description="What it means, in plain words, in a sentence or two.")
+    sources: list[Source] = Field(default_factory=list)
 
 
 VOCABULARY_MODELS: dict[str, type[BaseModel]] = {
@@ -905,3 +923,5 @@ VOCABULARY_MODELS: dict[str, type[BaseModel]] = {
     "conditions": Term,
     "articles": Article,
 }
+# Vocabulary files a project may leave out.
+OPTIONAL_VOCABULARY: dict[str, type[BaseModel]] = {"glossary": GlossaryEntry}

@@ -26,13 +26,18 @@ from studydigest.records.load import Document, LoadError, Path_, Problem, load_f
 from studydigest.records.memo import Documents
 from studydigest.records.pitfalls import study_pitfalls, text_pitfalls
 from studydigest.records.schema import (
+    OPTIONAL_VOCABULARY as GLOSSARY,
+)
+from studydigest.records.schema import (
     VOCABULARY_MODELS,
     Claim,
     Study,
     check_slug,
 )
 from studydigest.records.searches import (
-    OPTIONAL_VOCABULARY,
+    OPTIONAL_VOCABULARY as HOSTS,
+)
+from studydigest.records.searches import (
     REASON_LABELS,
     Exclusion,
     Search,
@@ -41,6 +46,9 @@ from studydigest.records.searches import (
 )
 from studydigest.records.spelling import spelling_warnings
 from studydigest.settings import OPTIONAL_FOLDERS, Layout
+
+# Vocabulary files read when present and never required: the glossary, the primary hosts.
+OPTIONAL_VOCABULARY: dict[str, type[BaseModel]] = {**GLOSSARY, **HOSTS}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -333,9 +341,11 @@ def load_vocabulary(
     vocabulary = Vocabulary()
     docs: dict[str, Document] = {}
     folder = layout.folder("vocabulary")
-    for kind, model in VOCABULARY_MODELS.items():
+    for kind, model in {**VOCABULARY_MODELS, **OPTIONAL_VOCABULARY}.items():
         path = folder / f"{kind}.yaml"
         name = layout.display(path)
+        if kind in OPTIONAL_VOCABULARY and not path.exists() and not path.is_symlink():
+            continue
         if present is not None and path not in present:
             if not path.exists() and not path.is_symlink():
                 problems.append(Problem(name, 1, 1, "", "vocabulary file is missing"))
@@ -372,30 +382,6 @@ def load_vocabulary(
         if skipped:
             message = f"{skipped:,} more entries were not checked; fix those above first"
             problems.append(Problem(name, 1, 1, "", message))
-    for kind, optional in OPTIONAL_VOCABULARY.items():  # read when present, never required
-        path = folder / f"{kind}.yaml"
-        if (present is not None and path not in present) or not path.is_file():
-            continue
-        try:
-            doc = load_file(path, root=folder, display=layout.display(path), memo=memo)
-        except LoadError as exc:
-            problems.append(exc.problem)
-            continue
-        docs[kind] = doc
-        problems.extend(_capped(doc.problems, doc.file))
-        problems.extend(text_pitfalls(doc))  # capped by itself
-        table = getattr(vocabulary, kind)
-        for entry_id, entry in doc.data.items():
-            line, col = doc.position((entry_id,), key=True)
-            try:
-                check_slug(str(entry_id))
-            except ValueError as exc:
-                problems.append(Problem(doc.file, line, col, str(entry_id), str(exc)))
-                continue
-            host, found = _validate(doc, optional, entry, (entry_id,))
-            problems.extend(found)
-            if host is not None:
-                table[entry_id] = host
     return vocabulary, docs
 
 

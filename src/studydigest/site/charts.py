@@ -90,11 +90,31 @@ def swatch(shape: str) -> str:
     )
 
 
-def figure(variants: Sequence[str], legend: Sequence[str], caption: str) -> str:
-    """A chart with its HTML legend (items are trusted HTML) and caption (trusted HTML)."""
+def source_line(catalog: Catalog) -> str:
+    """Where a chart's numbers come from, so that it stands alone when shared (escaped)."""
+    studies = catalog.studies.values()
+    n = len(studies)
+    newest = max((s.review.last_reviewed for s in studies), default=None)
+    when = f", as of {newest.isoformat()}" if newest else ""
+    return escape(f"Source: {n} stud{'y' if n == 1 else 'ies'} in this digest{when}.")
+
+
+def figure(
+    variants: Sequence[str],
+    legend: Sequence[str],
+    caption: str,
+    *,
+    title: str = "",
+    source: str = "",
+) -> str:
+    """A chart with its own title (trusted HTML), HTML legend (items are trusted HTML), caption
+    and source line (trusted HTML)."""
     items = "".join(f"<li>{item}</li>" for item in legend)
+    if source:
+        caption = f'{caption} <span class="sd-source">{source}</span>'
     parts = [
         '<figure class="sd-figure">',
+        f'<p class="sd-figure__title">{title}</p>' if title else "",
         *variants,
         f'<ul class="sd-legend">{items}</ul>' if items else "",
         f"<figcaption>{caption}</figcaption>",
@@ -298,7 +318,15 @@ def evidence_map(catalog: Catalog, dose: str, link_base: str) -> str:
         "across the top. The number in a circle counts the studies; a larger circle means more "
         "studies. Select a circle to list them in the table below."
     )
-    return figure(variants, _map_legend(), caption)
+    return figure(
+        variants,
+        _map_legend(),
+        caption,
+        title=escape(
+            f"Where the evidence is: {DOSE_LABELS[dose].lower()} studies by substance and outcome"
+        ),
+        source=source_line(catalog),
+    )
 
 
 def nice_step(span: float, most: int) -> float:
@@ -311,6 +339,13 @@ def nice_step(span: float, most: int) -> float:
     return next(f * power for f in (1, 2, 2.5, 5, 10) if span / (f * power) <= most)
 
 
+def count_step(span: float, most: int) -> float:
+    """An axis step for counts: a whole number, so that no tick reads "2.5 studies" (where
+    :func:`nice_step` would pick 2.5, the next nice step, 5, also fits)."""
+    step = max(1.0, nice_step(span, most))
+    return step if step == int(step) else float(int(step * 2))
+
+
 def _timeline_svg(catalog: Catalog, room: float, variant: str) -> str:
     """Horizontal stacked bars, one row per year, so that the years never crowd at any width."""
     studies = list(catalog.studies.values())
@@ -319,7 +354,7 @@ def _timeline_svg(catalog: Catalog, room: float, variant: str) -> str:
     counts: Counter[tuple[int, str]] = Counter((s.year, str(s.design.type)) for s in studies)
     totals = {y: sum(counts[(y, d)] for d in designs) for y in years}
     peak = max(totals.values())
-    step = max(1.0, nice_step(peak, 8 if room > NARROW else 4))
+    step = count_step(peak, 8 if room > NARROW else 4)
     top_tick = step * -(-peak // step)
     left, row, bar, top = svgtext.width("2000", LABEL) + 10, 24, 16, 24
     unit = (room - left - 30) / top_tick
@@ -380,6 +415,8 @@ def timeline(catalog: Catalog) -> str:
         [_timeline_svg(catalog, WIDE, "wide"), _timeline_svg(catalog, NARROW, "narrow")],
         legend,
         "Recorded studies by year of publication; the number after a bar is its total.",
+        title="Studies per year, by design",
+        source=source_line(catalog),
     )
 
 

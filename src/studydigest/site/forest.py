@@ -379,6 +379,7 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
             svgtext.text(room, 14, "Estimate (95% CI)", SMALL, anchor="end", css="sd-strong")
         )
     y = top
+    bands: list[float] = []  # narrow: where each interval runs, so the null line skips text
     for i, (row, text) in enumerate(zip(group.rows, texts, strict=True)):
         if i:
             out.append(
@@ -397,6 +398,7 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
             after = below + (len(text.detail) - 1) * small_line
             words.append(svgtext.text(0, after + small_line, text.numbers, SMALL, css="sd-halo"))
             band = after + small_line + 14
+            bands.append(band)
             y = band + 14
         words += _interval(row, axis, plot_left, plot_w, band)
         out.append("".join(words) + "</g>")
@@ -406,9 +408,13 @@ def _plot_svg(group: ForestGroup, label: Label, room: float, variant: str) -> st
     null_x = axis.at(group.null, plot_left, plot_w)
     axis_y = y + 2
     foot, bottom = _axis(group, axis, plot_left, plot_w, axis_y)
-    null = (
-        f'<line class="sd-null" x1="{null_x:.1f}" x2="{null_x:.1f}" y1="{top:.1f}" '
-        f'y2="{axis_y:.1f}" stroke="currentColor" stroke-width="1.5" stroke-dasharray="5 3"/>'
+    # Wide: one line from top to axis. Narrow: a dash through each interval's band only, so
+    # that the line never crosses the words above each interval.
+    spans = [(top, axis_y)] if wide else [(b - 9, b + 9) for b in bands] + [(axis_y - 6, axis_y)]
+    null = "".join(
+        f'<line class="sd-null" x1="{null_x:.1f}" x2="{null_x:.1f}" y1="{y1:.1f}" '
+        f'y2="{y2:.1f}" stroke="currentColor" stroke-width="1.5" stroke-dasharray="5 3"/>'
+        for y1, y2 in spans
     )
     head = svg_head(
         f"{group.ident}-{variant}",

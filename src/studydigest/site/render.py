@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from studydigest.data import bib, exports
-from studydigest.evidence import effect_rules, effect_words, labels, pooling
+from studydigest.evidence import answers, effect_rules, effect_words, labels, pooling
+from studydigest.evidence.answers import AnswerWords, part_answer
 from studydigest.evidence.catalog import FACETS, Catalog
 from studydigest.evidence.grading import (
     CERTAINTIES,
@@ -100,25 +102,34 @@ def sample_text(study: Study) -> str:
     return str(n) if n else "not reported"
 
 
-def certainty_badge(verdict: PartVerdict) -> Markup:
+def certainty_words(words: AnswerWords) -> Markup:
     """The certainty in words (never colour alone) after GRADE's circles, or "not rated"."""
-    if verdict.certainty is None:
-        return Markup('<span class="sd-certainty sd-certainty-none">Certainty not rated</span>')
-    c = verdict.certainty  # code and label are constants from grading.CERTAINTIES
-    circles = "⊕" * c.rank + "◯" * (4 - c.rank)
+    if not words.certainty_rank:
+        return Markup('<span class="sd-certainty sd-certainty-none">{}</span>').format(
+            words.certainty
+        )
+    circles = "⊕" * words.certainty_rank + "◯" * (4 - words.certainty_rank)
     return Markup(
-        '<span class="sd-certainty sd-certainty-{}"><span aria-hidden="true">{}</span> '
-        "{} certainty</span>"
-    ).format(c.code, circles, c.label)
+        '<span class="sd-certainty sd-certainty-{}"><span aria-hidden="true">{}</span> {}</span>'
+    ).format(words.certainty_code, circles, words.certainty)
+
+
+def verdict_word(words: AnswerWords) -> Markup:
+    """The answer in words, the verdict first, then the direction; a class adds its colour."""
+    return Markup(
+        '<span class="sd-verdict sd-v-{}">{}</span> · <span class="sd-verdict sd-{}">{}</span>'
+    ).format(words.verdict_code, words.verdict, words.code, words.word)
+
+
+def certainty_badge(verdict: PartVerdict) -> Markup:
+    """A part's certainty, in the words :func:`answers.part_answer` gives it."""
+    return certainty_words(part_answer(verdict))
 
 
 def direction_badge(verdict: PartVerdict) -> Markup:
-    """The verdict word first (what the trials say about what the part asserts), then the
-    direction of the evidence in words; a class adds its colour."""
-    v, d = verdict.verdict, verdict.direction
-    return Markup(
-        '<span class="sd-verdict sd-v-{}">{}</span> · <span class="sd-verdict sd-{}">{}</span>'
-    ).format(v.code, v.label, d.code, d.label)
+    """A part's answer, in the words :func:`answers.part_answer` gives it: the verdict word
+    first (what the trials say about what the part asserts), then the direction."""
+    return verdict_word(part_answer(verdict))
 
 
 # The banner at the top of a study page under an editorial notice (corrections get none).
@@ -210,8 +221,10 @@ class Renderer:
         site_name: str = "Microdosing Evidence Digest",
         directory_urls: bool = True,
         last_check: LastCheck | None = None,
+        repo_url: str = "",
     ) -> None:
         self.corpus = corpus
+        self.repo_url = repo_url
         self.site_url = site_url
         self.site_name = site_name
         self.urls = markup.Urls(directory_urls)
@@ -235,6 +248,7 @@ class Renderer:
         self.env.filters["timing"] = timing
         self.env.globals["arm_text"] = arm_text
         self.env.filters["words"] = labels.words
+        self.env.tests["contains"] = lambda values, item: item in values
         self.env.globals.update(
             LEVELS=LEVELS,
             DIRECTIONS=DIRECTIONS,
@@ -268,8 +282,16 @@ class Renderer:
             EXPORT_FILES=exports.EXPORT_FILES,
             certainty_badge=certainty_badge,
             direction_badge=direction_badge,
+            certainty_words=certainty_words,
+            verdict_word=verdict_word,
+            part_answer=part_answer,
+            answers=answers,
             LABELS=labels.ALL,
+            LEVEL_WORDS=labels.LEVEL,
+            level_facts=lambda g: g.reason.partition("): ")[2] or g.reason,
             notice_flag=notice_flag,
+            report_error=self.report_error,
+            cite_page=self.cite_page,
             NOTICE_BANNERS=NOTICE_BANNERS,
             POOLING={
                 "methods": pooling.METHODS,
@@ -286,6 +308,32 @@ class Renderer:
                 "mid": DEFAULT_MID_SMD,
             },
             LAST_CHECK=last_check,  # the last `studydigest watch` run (watch/last-run.json)
+        )
+
+    def report_error(self, page: PageContext, path: str, title: str, record: str = "") -> Markup:
+        """A link that opens a new issue about this page, prefilled (when the project names a
+        GitHub repository in mkdocs.yml's repo_url); otherwise a link to the About page's
+        instructions."""
+        repo = self.repo_url.rstrip("/")
+        if not repo.startswith("https://github.com/"):
+            return page.link("How to report an error", "about.md")
+        address = self.urls.absolute(self.site_url, path) if self.site_url else path
+        body = (
+            f"Page: {address}\n"
+            + (f"Record: {record}\n" if record else "")
+            + "\nWhat is wrong:\n\nA public page that shows the correct value:\n"
+        )
+        query = urlencode({"title": f"Error on: {title}"[:200], "body": body, "labels": "error"})
+        return markup.external_link("Report an error on this page", f"{repo}/issues/new?{query}")
+
+    def cite_page(self, path: str, title: str) -> str:
+        """How to cite a generated page: the digest, the page's title, its address and the
+        date its content last changed."""
+        day = self.page_dates([path])[path]
+        address = self.urls.absolute(self.site_url, path) if self.site_url else path
+        return (
+            f"{self.site_name}. {title}. Last updated {day.isoformat()}. {address} "
+            "(cite the original studies for their findings)."
         )
 
     def _page(self, template: str, path: str, **context: Any) -> str:
@@ -330,6 +378,8 @@ class Renderer:
                 "study.md.j2", path, study=study, grade=self.catalog.grades[study.id]
             )
         out["data.md"] = self._page("data.md.j2", "data.md")
+        out["glossary.md"] = self._page("glossary.md.j2", "glossary.md")
+        out["articles.md"] = self._page("articles.md.j2", "articles.md")
         studies = list(self.corpus.studies.values())
         out["data/studies.json"] = exports.studies_json(studies)
         out["data/references.bib"] = bib.join(self.bib_entries)
@@ -450,6 +500,7 @@ def write_docs(
         site_name=settings.site_name,
         directory_urls=settings.directory_urls,
         last_check=lastcheck.read(layout.root),
+        repo_url=settings.repo_url,
     )
     pages = renderer.pages()
     clashes = sorted(_hand_written(docs) & set(pages))
