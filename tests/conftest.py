@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from studydigest.evidence.catalog import Catalog
 from studydigest.records.corpus import Corpus
@@ -29,6 +31,12 @@ def make_project(target: Path) -> Path:
         shutil.copytree(ROOT / name, target / name)
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     return target
+
+
+def build_site(project: Path, site: Path, config: str = "mkdocs.yml") -> Path:
+    """A real in-process MkDocs build of ``project`` into ``site``."""
+    build(load_config(str(project / config), site_dir=str(site)))
+    return site
 
 
 def valid_corpus(root: Path) -> Corpus:

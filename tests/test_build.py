@@ -8,22 +8,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from studydigest.cli import main
 from studydigest.records.identifiers import doi_url
 
-from .conftest import make_project, minimal
+from .conftest import build_site, make_project, minimal
 
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "form", "meta", "base", "style"}
-
-
-def build_site(project: Path, site: Path, config: str = "mkdocs.yml") -> Path:
-    cfg = load_config(str(project / config), site_dir=str(site))
-    build(cfg)
-    return site
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,6 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 from pydantic import ValidationError
 
@@ -38,18 +36,13 @@ from studydigest.records.validate import validate_project
 from studydigest.settings import Layout, read
 from studydigest.site.sanitize import sanitize_html
 
-from .conftest import ROOT, minimal
+from .conftest import ROOT, build_site, minimal
 from .projects import records, write_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return write_project(tmp_path / "project")
-
-
-def build_site(project: Path, site: Path) -> Path:
-    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
-    return site
 
 
 def problems_of(project: Path) -> list[str]:

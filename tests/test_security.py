@@ -24,8 +24,6 @@ import bibtexparser
 import feedparser
 import pytest
 import rispy
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 from pydantic import ValidationError
 
@@ -36,7 +34,7 @@ from studydigest.records.validate import validate_project
 from studydigest.settings import Layout
 from studydigest.site.markup import external_link
 
-from .conftest import minimal
+from .conftest import build_site, minimal
 from .projects import entries, model_of, records, text_slots, write_project
 
 SECURITY = Path(__file__).resolve().parent.parent / "SECURITY.md"
@@ -79,12 +77,6 @@ def structure(html: str) -> Structure:
     parser = Structure()
     parser.feed(html)
     return parser
-
-
-def build_site(project: Path, site: Path) -> Path:
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
-    build(config)
-    return site
 
 
 def _valid(rel: str, data: Any) -> bool:
