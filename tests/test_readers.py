@@ -119,3 +119,23 @@ def test_charts_stand_alone_with_whole_number_ticks(catalog: Catalog) -> None:
     assert f"Source: {n} studies in this digest, as of " in timeline
     mapped = charts.evidence_map(catalog, "micro", "evidence/")
     assert "sd-figure__title" in mapped and "Source: " in mapped
+
+
+def test_the_answer_leads_with_the_verdict_and_never_says_a_word_twice() -> None:
+    from studydigest.evidence.answers import AnswerWords
+    from studydigest.site.render import verdict_word
+
+    def words(verdict: str, word: str) -> AnswerWords:
+        return AnswerWords(verdict.lower(), verdict, word.lower(), word, "low", "Low", 2, "", 1, 10)
+
+    both = str(verdict_word(words("Not shown", "No benefit shown")))
+    assert both.index("Not shown") < both.index("No benefit shown")
+    once = str(verdict_word(words("Mixed", "Mixed")))
+    assert once.count("Mixed") == 1 and "sd-v-mixed" in once
+
+
+def test_the_answer_cards_keep_their_classes_through_the_sanitiser() -> None:
+    from studydigest.site.sanitize import sanitize_html
+
+    html = '<h2 class="sd-answer__q">Q</h2><p class="sd-answer__a mermaid">A</p>'
+    assert sanitize_html(html) == '<h2 class="sd-answer__q">Q</h2><p class="sd-answer__a">A</p>'

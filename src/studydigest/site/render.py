@@ -115,7 +115,12 @@ def certainty_words(words: AnswerWords) -> Markup:
 
 
 def verdict_word(words: AnswerWords) -> Markup:
-    """The answer in words, the verdict first, then the direction; a class adds its colour."""
+    """The answer in words, the verdict first, then the direction (once, when both say the
+    same word, as "Mixed" does); a class adds its colour."""
+    if words.word.casefold() == words.verdict.casefold():
+        return Markup('<span class="sd-verdict sd-v-{} sd-{}">{}</span>').format(
+            words.verdict_code, words.code, words.verdict
+        )
     return Markup(
         '<span class="sd-verdict sd-v-{}">{}</span> · <span class="sd-verdict sd-{}">{}</span>'
     ).format(words.verdict_code, words.verdict, words.code, words.word)

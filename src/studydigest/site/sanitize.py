@@ -51,7 +51,10 @@ ADMONITION_TYPES = {
     "failure", "fail", "missing", "danger", "error", "bug", "example", "quote", "cite",
 }
 ALLOWED_CLASSES = {"admonition", "admonition-title", "headerlink", *ADMONITION_TYPES}
-_CLASS_PATTERN = re.compile(r"sd-[a-z0-9]+(?:-{1,2}[a-z0-9]+)*|language-[a-z0-9][a-z0-9+#.-]{0,30}")
+# BEM names included ("sd-answer__q", "sd-chart--narrow").
+_CLASS_PATTERN = re.compile(
+    r"sd-[a-z0-9]+(?:(?:-{1,2}|__)[a-z0-9]+)*|language-[a-z0-9][a-z0-9+#.-]{0,30}"
+)
 # fmt: on
 # An id that is safe in any attribute and in a URL fragment (Markdown's slugs are words joined
 # by hyphens, with "_1" for a repeat); "__" is where the theme's own ids begin.
