@@ -27,6 +27,7 @@ from studydigest.records.validate import load_vocabulary
 from studydigest.settings import Layout
 
 from .conftest import valid_corpus
+from .fakegh import fake_gh
 from .watchreplay import Replay, make_watch_project
 
 TODAY = dt.date(2026, 12, 7)
@@ -552,12 +553,6 @@ def test_render_reports_a_broken_last_run_file_without_a_traceback(
     assert not (tmp_path / "out").exists()
 
 
-FAKE_GH = """#!/usr/bin/env bash
-printf '%s\\n' "$*" >> "$GH_LOG"
-if [ "$1 $2" = "issue list" ]; then printf '%s' "$OPEN_ISSUE"; fi
-"""
-
-
 @pytest.mark.parametrize(
     ("status", "open_issue", "calls"),
     [
@@ -591,21 +586,9 @@ def test_workflow_keeps_one_watch_issue(
     assert flow["jobs"]["watch"]["permissions"] == {"contents": "read", "issues": "write"}
     assert flow["jobs"]["record"]["permissions"] == {"contents": "write"}
     assert not any("studydigest" in s.get("run", "") for s in flow["jobs"]["record"]["steps"])
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(FAKE_GH)
-    (bin_dir / "gh").chmod(0o755)
     (tmp_path / "watch-report.md").write_text("# Literature watch\n")
-    log = tmp_path / "gh.log"
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "GH_LOG": str(log),
-        "OPEN_ISSUE": open_issue,
-        "GH_TOKEN": "unused",
-        "GH_REPO": "editors/digest",
-        "STATUS": status,
-    }
+    gh_env, log = fake_gh(tmp_path, open_issue)
+    env = {**os.environ, **gh_env, "STATUS": status}
     script = step["run"].replace(".github/scripts", str(ROOT / ".github" / "scripts"))
     result = subprocess.run(
         ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -25,6 +24,7 @@ from studydigest.settings import Layout
 from studydigest.settings import read as read_settings
 
 from .conftest import FIXTURE, ROOT, minimal
+from .fakegh import fake_gh
 from .gitrepo import GIT_ENV, commit_all, copy_corpus, git, init
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -378,12 +378,6 @@ def test_placeholder_site_url_is_refused_loudly(project: Path, tmp_path: Path) -
     assert "(is site_url still the placeholder? mkdocs.yml reads SITE_URL)" in result.stdout
 
 
-FAKE_GH = """#!/usr/bin/env bash
-printf '%s\\n' "$*" >> "$GH_LOG"
-if [ "$1 $2" = "issue list" ]; then printf '%s' "$OPEN_ISSUE"; fi
-"""
-
-
 @pytest.mark.parametrize(
     ("outcome", "open_issue", "calls"),
     [
@@ -409,21 +403,10 @@ def test_link_check_keeps_one_issue(
         "always() && (steps.check.outcome == 'success' || steps.check.outcome == 'failure')"
     )
     assert "gh issue create" not in (ROOT / ".github" / "workflows" / "link-check.yml").read_text()
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(FAKE_GH)
-    (bin_dir / "gh").chmod(0o755)
     (tmp_path / "report.txt").write_text("BROKEN https://doi.org/10.5555/x: 404\n")
     shutil.copytree(ROOT / ".github", tmp_path / ".github")
-    log = tmp_path / "gh.log"
-    env = {
-        "PATH": f"{bin_dir}:{os.environ['PATH']}",
-        "GH_LOG": str(log),
-        "OPEN_ISSUE": open_issue,
-        "GH_TOKEN": "unused",
-        "GH_REPO": "editors/digest",
-        "OUTCOME": outcome,
-    }
+    gh_env, log = fake_gh(tmp_path, open_issue)
+    env = {**gh_env, "OUTCOME": outcome}
     found = {**found, "run": found["run"].replace("link-report.txt", "report.txt")}
     result = run_step(found, tmp_path, env)
     assert result.returncode == 0, result.stderr

@@ -481,21 +481,28 @@ class Effect(Strict):
 
 
 Weeks = Annotated[float, Field(ge=0, le=1000)]
+# Which arm a result or an adverse event is for, and what it is compared with.
+ArmRef = Annotated[
+    Slug | None,
+    Field(
+        description="The intervention arm this result is for (an `arm` id of the study's "
+        "interventions, or all for a result pooled over every arm); required when the study "
+        "has more than one intervention.",
+    ),
+]
+VersusRef = Annotated[
+    Slug | None,
+    Field(
+        description="What the arm is compared with: another arm's id, a control condition "
+        "(placebo, active-placebo, active-comparator, waiting-list, no-treatment) or baseline.",
+    ),
+]
 
 
 class Outcome(Strict):
     domain: Slug
-    arm: Slug | None = Field(
-        default=None,
-        description="The intervention arm this result is for (an `arm` id of the study's "
-        "interventions, or all for a result pooled over every arm); required when the study "
-        "has more than one intervention.",
-    )
-    versus: Slug | None = Field(
-        default=None,
-        description="What the arm is compared with: another arm's id, a control condition "
-        "(placebo, active-placebo, active-comparator, waiting-list, no-treatment) or baseline.",
-    )
+    arm: ArmRef = None
+    versus: VersusRef = None
     measure: ShortText
     comparison: Comparison = Field(
         description="Which comparison produced this result: a randomised comparison within the "
@@ -522,17 +529,8 @@ class Outcome(Strict):
 
 class AdverseEvent(Strict):
     event: ShortText
-    arm: Slug | None = Field(
-        default=None,
-        description="The intervention arm this result is for (an `arm` id of the study's "
-        "interventions, or all for a result pooled over every arm); required when the study "
-        "has more than one intervention.",
-    )
-    versus: Slug | None = Field(
-        default=None,
-        description="What the arm is compared with: another arm's id, a control condition "
-        "(placebo, active-placebo, active-comparator, waiting-list, no-treatment) or baseline.",
-    )
+    arm: ArmRef = None
+    versus: VersusRef = None
     summary: Text
     serious: bool = False
     withdrawals: Annotated[int, Field(ge=0, le=100_000)] | None = None
