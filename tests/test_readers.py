@@ -139,3 +139,13 @@ def test_the_answer_cards_keep_their_classes_through_the_sanitiser() -> None:
 
     html = '<h2 class="sd-answer__q">Q</h2><p class="sd-answer__a mermaid">A</p>'
     assert sanitize_html(html) == '<h2 class="sd-answer__q">Q</h2><p class="sd-answer__a">A</p>'
+
+
+def test_only_generated_pages_keep_their_search_marks() -> None:
+    """A hand-written page cannot rename its search result or lift its own ranking."""
+    from studydigest.site.sanitize import sanitize_html
+
+    mark = '<div hidden data-search-title="Claims checked" data-search-boost="10"></div>'
+    assert "data-search-title" in sanitize_html(mark, generated=True)
+    assert "data-search-boost" in sanitize_html(mark, generated=True)
+    assert "data-search" not in sanitize_html(mark)

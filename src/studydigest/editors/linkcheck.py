@@ -9,6 +9,7 @@ so the report is written before the workflow's own time limit stops the job.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -51,11 +52,10 @@ def check_links(
         else:
             reasons[url] = "not an https link"
     if online:
-        reasons.update(
-            asyncio.run(
-                _check_all(online, timeout, max(1, per_host), max(1, workers), budget, opener)
-            )
-        )
+        run = _check_all(online, timeout, max(1, per_host), max(1, workers), budget, opener)
+        # Its own thread and event loop: a caller may already run one in this thread.
+        with concurrent.futures.ThreadPoolExecutor(1) as thread:
+            reasons.update(thread.submit(asyncio.run, run).result())
     return [(url, reasons[url]) for url in dict.fromkeys(urls) if url in reasons]
 
 

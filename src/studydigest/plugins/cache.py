@@ -40,7 +40,7 @@ class ServeCache:
         key = (settings, tuple(sorted(self.documents.inputs.items())), _templates_stamp())
         return self.renders.get(key, compute)
 
-    def sanitised(self, html: str, clean: Callable[[str], str]) -> str:
-        """``clean(html)``, remembered by a digest of ``html``."""
+    def sanitised(self, html: str, clean: Callable[[str], str], kind: str = "") -> str:
+        """``clean(html)``, remembered by a digest of ``html`` and the ``kind`` of cleaning."""
         digest = hashlib.blake2b(html.encode("utf-8"), digest_size=20).digest()
-        return self.sanitised_pages.get(digest, lambda: clean(html))
+        return self.sanitised_pages.get((digest, kind), lambda: clean(html))

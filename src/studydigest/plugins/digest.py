@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -305,10 +306,10 @@ class DigestPlugin(BasePlugin[DigestConfig]):
             page.toc, f"{config.docs_dir and Path(config.docs_dir).name}/{page.file.src_uri}"
         )
         if self.config.sanitize:
-            if self.cache is None:
-                html = sanitize_html(html)
-            else:
-                html = self.cache.sanitised(html, sanitize_html)
+            generated = page.file.generated_by is not None  # made here from validated records
+            kind = "generated" if generated else "hand-written"
+            clean = functools.partial(sanitize_html, generated=generated)
+            html = clean(html) if self.cache is None else self.cache.sanitised(html, clean, kind)
         html = stack_tables(html)
         if self.glossary is not None and page.file.src_uri != GLOSSARY:
             html = self.glossary.mark(html, self.urls.relative(GLOSSARY, page.file.src_uri))

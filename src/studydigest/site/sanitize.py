@@ -99,12 +99,31 @@ _CLEANER = nh3.Cleaner(
     link_rel=None,
     strip_comments=True,
 )
+# The marks a generated page gives the search plugin (its result's label, its weights). Only
+# generated pages keep them: on a hand-written page they would rename or re-rank results.
+SEARCH_MARKS = {
+    "data-search-label",
+    "data-search-title",
+    "data-search-boost",
+    "data-search-title-weight",
+    "data-search-body-weight",
+}
+_GENERATED_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes={**ALLOWED_ATTRIBUTES, "div": SEARCH_MARKS},
+    attribute_filter=_attribute_filter,
+    url_schemes=URL_SCHEMES,
+    url_relative=_site_relative,
+    link_rel=None,
+    strip_comments=True,
+)
 _TEXT_ONLY = nh3.Cleaner(tags=set())
 
 
-def sanitize_html(html: str) -> str:
-    """Strip every tag, attribute and link scheme outside the allow-lists."""
-    return str(_CLEANER.clean(html))
+def sanitize_html(html: str, *, generated: bool = False) -> str:
+    """Strip every tag, attribute and link scheme outside the allow-lists; a ``generated``
+    page (made by the digest from validated records) keeps its search marks."""
+    return str((_GENERATED_CLEANER if generated else _CLEANER).clean(html))
 
 
 def _escape(char: str) -> str:
