@@ -90,15 +90,19 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 
 # Built once: a configured cleaner skips converting the allow-lists on every call.
-_CLEANER = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    attribute_filter=_attribute_filter,
-    url_schemes=URL_SCHEMES,
-    url_relative=_site_relative,
-    link_rel=None,
-    strip_comments=True,
-)
+def _cleaner(attributes: dict[str, set[str]]) -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=attributes,
+        attribute_filter=_attribute_filter,
+        url_schemes=URL_SCHEMES,
+        url_relative=_site_relative,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+_CLEANER = _cleaner(ALLOWED_ATTRIBUTES)
 # The marks a generated page gives the search plugin (its result's label, its weights). Only
 # generated pages keep them: on a hand-written page they would rename or re-rank results.
 SEARCH_MARKS = {
@@ -108,15 +112,7 @@ SEARCH_MARKS = {
     "data-search-title-weight",
     "data-search-body-weight",
 }
-_GENERATED_CLEANER = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes={**ALLOWED_ATTRIBUTES, "div": SEARCH_MARKS},
-    attribute_filter=_attribute_filter,
-    url_schemes=URL_SCHEMES,
-    url_relative=_site_relative,
-    link_rel=None,
-    strip_comments=True,
-)
+_GENERATED_CLEANER = _cleaner({**ALLOWED_ATTRIBUTES, "div": SEARCH_MARKS})
 _TEXT_ONLY = nh3.Cleaner(tags=set())
 
 
