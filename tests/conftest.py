@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,8 +16,20 @@ from studydigest.settings import Layout
 
 # Property tests check results, not speed: on a shared 2-core machine (or two parallel runs)
 # an example can take longer than Hypothesis' default 200 ms deadline without anything wrong.
-settings.register_profile("digest", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("digest")
+# They draw the same examples on every run, so a pull request (an editor's new study, say) is
+# never turned red by an example drawn by chance; `HYPOTHESIS_PROFILE=explore pytest` draws new
+# ones, and each case a search finds is pinned with @example beside its test.
+settings.register_profile(
+    "digest",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+    database=None,
+)
+settings.register_profile(
+    "explore", parent=settings.get_profile("digest"), derandomize=False, max_examples=500
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "digest"))
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "corpus"

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from studydigest.evidence import pooling
@@ -300,8 +300,17 @@ def recorded_effects(draw: st.DrawFn) -> Effect:
     return effect(**fields)
 
 
+# Found by Hypothesis: an interval one unit of the last place wide gave a standard error
+# whose square is zero, and pooling raised instead of saying why it could not pool.
+_HAIR_WIDTH = [
+    *[effect(type="smd", estimate=0.0, ci_low=0.0, ci_high=0.0)] * 4,
+    effect(type="smd", estimate=0.0, ci_low=0.0, ci_high=5e-324),
+]
+
+
 @settings(max_examples=40)
 @given(st.lists(recorded_effects(), min_size=1, max_size=6))
+@example(_HAIR_WIDTH)
 def test_any_valid_set_of_results_pools_or_says_why(effects: list[Effect]) -> None:
     """A new valid record can never break a build: pooling gives finite numbers or a reason."""
     from studydigest.records.load import load_text
@@ -318,3 +327,21 @@ def test_any_valid_set_of_results_pools_or_says_why(effects: list[Effect]) -> No
     assert all(math.isfinite(v) for v in (r.estimate, r.ci_low, r.ci_high, r.tau2, r.i2))
     assert r.ci_low <= r.estimate <= r.ci_high
     assert cell.main.statement
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"ci_low": 0.0, "ci_high": 5e-324, "estimate": 0.0},  # the variance underflows to 0
+        {"ci_low": -1e-170, "ci_high": 1e-170, "estimate": 0.0},  # the weight 1/se² overflows
+        {"ci_low": None, "ci_high": None, "p": "0.04", "estimate": 5e-324},
+    ],
+)
+def test_a_standard_error_the_estimators_cannot_weight_is_no_standard_error(
+    base: Study, fields: dict[str, object]
+) -> None:
+    unusable = effect(type="smd", **fields)
+    assert standard_error(unusable) is None
+    usable = effect(type="smd", estimate=-0.3, ci_low=-0.6, ci_high=0.0)
+    cell = pool_results(many(base, unusable, usable))
+    assert any("no usable standard error" in note for note in cell.notes)

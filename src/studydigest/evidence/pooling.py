@@ -87,6 +87,8 @@ NOT_POOLED: dict[str, str] = {
     "no-estimate": "The record gives no effect estimate for this result, only its direction.",
     "no-interval": "No 95 % confidence interval and no exact p-value is recorded, so the "
     "result has no standard error.",
+    "no-standard-error": "The recorded interval or p-value gives no usable standard error "
+    "(an interval of zero width, or a p-value with an estimate at no effect).",
     "different-scales": "Results on different scales or of different kinds cannot be averaged; "
     "only the largest compatible group is pooled.",
     "not-comparative": "Risk differences and correlations are not pooled.",
@@ -215,17 +217,28 @@ def _scaled(effect: Effect, value: float) -> float:
     return math.log(value) if effect.type in RATIO_EFFECTS else value
 
 
+def _usable(se: float) -> bool:
+    """A standard error the estimators can weight by: its variance (``se²``) and the inverse
+    of the variance are positive and finite (an interval a few units of the last place wide
+    gives an ``se`` whose square is zero)."""
+    variance = se * se
+    return math.isfinite(se) and variance > 0 and math.isfinite(1 / variance)
+
+
 def standard_error(effect: Effect) -> tuple[float, str] | None:
-    """The standard error on the analysis scale and where it came from (``SE_RULES``)."""
+    """The standard error on the analysis scale and where it came from (``SE_RULES``); None
+    when the record gives none, or none the estimators can use."""
     if effect.ci_low is not None and effect.ci_high is not None:
         width = _scaled(effect, effect.ci_high) - _scaled(effect, effect.ci_low)
-        return (width / (2 * Z95), "interval") if width > 0 else None
+        se = width / (2 * Z95)
+        return (se, "interval") if width > 0 and _usable(se) else None
     match = _EXACT_P.match(effect.p or "")
     if match:
         p = float(match.group(1))
         distance = abs(_scaled(effect, effect.estimate) - _scaled(effect, effect.null_value))
         if 0 < p < 1 and distance > 0:
-            return distance / NormalDist().inv_cdf(1 - p / 2), "p-value"
+            se = distance / NormalDist().inv_cdf(1 - p / 2)
+            return (se, "p-value") if _usable(se) else None
     return None
 
 
@@ -329,7 +342,9 @@ def group_results(
             notes.setdefault(study.id, f"{study_label(study)}: {NOT_POOLED['not-comparative']}")
             continue
         if standard_error(effect) is None:
-            notes.setdefault(study.id, f"{study_label(study)}: {NOT_POOLED['no-interval']}")
+            recorded = effect.ci_low is not None or _EXACT_P.match(effect.p or "") is not None
+            reason = NOT_POOLED["no-standard-error" if recorded else "no-interval"]
+            notes.setdefault(study.id, f"{study_label(study)}: {reason}")
             continue
         scale = (
             " ".join(effect.scale.split()) if kind == "mean-difference" and effect.scale else None
