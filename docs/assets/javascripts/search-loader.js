@@ -52,11 +52,13 @@
   });
   box.addEventListener("click", function (event) {
     if (state === "ready") return; // the component's own button handles it
-    if (event.target.closest(".sd-search-button")) {
-      event.preventDefault();
-      openWhenReady = true;
-      load();
-    }
+    if (!event.target.closest("pagefind-modal-trigger")) return;
+    // Before the interface is ready the click is on the placeholder, or on the component's
+    // button before the component has wired it: either way the search opens once it is
+    // ready (opening is idempotent, so a click the component did handle opens it once).
+    if (event.target.closest(".sd-search-button")) event.preventDefault();
+    openWhenReady = true;
+    load();
   });
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
